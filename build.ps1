@@ -1,0 +1,135 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+    Builds, stages, tests, demonstrates and packages WasmSandbox.
+.DESCRIPTION
+    Build   compiles the module and stages it to out/WasmSandbox (an allow-list of files; a missing one fails the build).
+    Test    builds, builds the C test guests, runs the xunit engine tests and the Pester suite against the staged module
+            in a fresh pwsh -NoProfile, and prints one line "N passed, N failed" with the totals.
+    Demo    builds and runs the bundled example guest in the sandbox, showing its events.
+    Run it as: dotnet tool restore; dotnet pwsh ./build.ps1 -Task <task>
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$Stage = Join-Path $Out 'WasmSandbox'
+$Guests = Join-Path $Out 'guests'
+$Results = Join-Path $Out 'test-results'
+
+function Invoke-Native {
+    param([Parameter(Mandatory)] [string] $File, [Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+    & $File @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "'$File $($Arguments -join ' ')' failed with exit code $LASTEXITCODE" }
+}
+
+function Get-ModuleVersion { (Import-PowerShellDataFile (Join-Path $Root 'WasmSandbox.psd1')).ModuleVersion }
+
+function Invoke-Build {
+    $version = Get-ModuleVersion
+    Write-Host "Building WasmSandbox $version ($Configuration)"
+    Invoke-Native dotnet build (Join-Path $Root 'src/WasmSandbox.PowerShell/WasmSandbox.PowerShell.csproj') -c $Configuration "-p:Version=$version" --nologo -v:q -clp:NoSummary
+    $bin = Join-Path $Root "src/WasmSandbox.PowerShell/bin/$Configuration/net10.0"
+
+    if (Test-Path $Stage) { Remove-Item $Stage -Recurse -Force }
+    New-Item -ItemType Directory -Path $Stage | Out-Null
+    foreach ($file in 'WasmSandbox.PowerShell.dll', 'WasmSandbox.Engine.dll', 'Wasmtime.Dotnet.dll') {
+        Copy-Item -LiteralPath (Join-Path $bin $file) -Destination $Stage
+    }
+    $natives = @(Get-ChildItem -Path (Join-Path $bin 'runtimes/*/native/*') -File)
+    if ($natives.Count -eq 0) { throw "no native Wasmtime library under $bin/runtimes" }
+    foreach ($native in $natives) {
+        $relative = [IO.Path]::GetRelativePath($bin, $native.FullName)
+        $target = Join-Path $Stage $relative
+        New-Item -ItemType Directory -Path (Split-Path $target) -Force | Out-Null
+        Copy-Item -LiteralPath $native.FullName -Destination $target
+    }
+    foreach ($file in 'WasmSandbox.psd1', 'WasmSandbox.format.ps1xml') {
+        Copy-Item -LiteralPath (Join-Path $Root $file) -Destination $Stage
+    }
+    Invoke-HelpBuild
+    Invoke-GuestBuild
+    New-Item -ItemType Directory -Path (Join-Path $Stage 'examples') | Out-Null
+    Copy-Item -LiteralPath (Join-Path $Guests 'wordfreq.wasm'), (Join-Path $Root 'examples/sample.txt') -Destination (Join-Path $Stage 'examples')
+    Write-Host "Staged $Stage"
+}
+
+function Invoke-HelpBuild {
+    $helpGen = Join-Path $Root 'tools/HelpGen/HelpGen.csproj'
+    if (-not (Test-Path $helpGen)) { return }
+    Invoke-Native dotnet run --project $helpGen -c $Configuration --nologo -v:q -- --docs (Join-Path $Root 'docs/en-US') --out (Join-Path $Stage 'en-US') --assembly 'WasmSandbox.PowerShell.dll'
+}
+
+function Invoke-GuestBuild {
+    & (Join-Path $Root 'tools/Build-Guests.ps1') -OutputPath $Guests
+}
+
+function Get-PesterModulePath {
+    $project = Join-Path $Root 'tests/Pester/Pester.Dependencies.csproj'
+    Invoke-Native dotnet restore $project --nologo -v:q
+    $packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $path = Join-Path $packages.Trim() 'pester/6.2.0/tools/Pester.psd1'
+    if (-not (Test-Path $path)) { throw "Pester was restored but $path is missing" }
+    $path
+}
+
+function Read-TrxTotals([string] $Path) {
+    if (-not (Test-Path $Path)) { throw "xunit wrote no results to $Path" }
+    $counters = ([xml](Get-Content -Raw -LiteralPath $Path)).TestRun.ResultSummary.Counters
+    [pscustomobject]@{ Passed = [int]$counters.passed; Failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    if (Test-Path $Results) { Remove-Item $Results -Recurse -Force }
+    New-Item -ItemType Directory -Path $Results | Out-Null
+
+    Write-Host 'Running xunit engine tests'
+    $trx = Join-Path $Results 'engine.trx'
+    & dotnet test (Join-Path $Root 'tests/WasmSandbox.Engine.Tests/WasmSandbox.Engine.Tests.csproj') -c $Configuration --nologo `
+        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' --results-directory $Results
+    $xunitExit = $LASTEXITCODE
+    $xunit = Read-TrxTotals $trx
+
+    Write-Host 'Running Pester against the staged module in a fresh pwsh -NoProfile'
+    $pesterJson = Join-Path $Results 'pester.json'
+    Push-Location $Root
+    try {
+        & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Pester/Invoke-Tests.ps1') `
+            -PesterPath (Get-PesterModulePath) -ModulePath $Stage -ResultPath $pesterJson -GuestPath $Guests
+    }
+    finally { Pop-Location }
+    if (-not (Test-Path $pesterJson)) { throw 'the Pester run ended without writing its totals' }
+    $pester = Get-Content -Raw -LiteralPath $pesterJson | ConvertFrom-Json
+
+    $passed = $xunit.Passed + $pester.Passed
+    $failed = $xunit.Failed + $pester.Failed
+    Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed"
+    Write-Output "$passed passed, $failed failed"
+    if ($failed -gt 0 -or $xunitExit -ne 0 -or $passed -eq 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    Push-Location $Root
+    try {
+        Invoke-Native dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tools/Demo.ps1') -ModulePath $Stage
+    }
+    finally { Pop-Location }
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+}

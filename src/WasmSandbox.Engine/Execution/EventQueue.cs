@@ -1,0 +1,167 @@
+namespace WasmSandbox;
+
+/// <summary>
+/// The events of one execution, waiting to be received. The guest thread posts; any thread receives. Output bytes not
+/// yet received are bounded: a guest that outruns its reader waits in <see cref="Post"/> (back-pressure) instead of
+/// growing the host's memory, and nothing is ever dropped.
+/// </summary>
+internal sealed class EventQueue
+{
+    private static long s_lastOrdinal;
+
+    private readonly object _gate = new();
+    private readonly LinkedList<WasmEvent> _events = new();
+    private readonly List<EventSignal> _listeners = new();
+    private readonly string _executionId;
+    private readonly long _capacityBytes;
+    private long _pendingBytes;
+    private long _lastSequence;
+    private bool _completed;
+
+    public EventQueue(string executionId, long capacityBytes)
+    {
+        _executionId = executionId;
+        _capacityBytes = Math.Max(1, capacityBytes);
+    }
+
+    /// <summary>True once the exited event was posted (it may not be received yet).</summary>
+    public bool IsCompleted
+    {
+        get { lock (_gate) { return _completed; } }
+    }
+
+    /// <summary>
+    /// Appends an event, waiting while the unreceived output is at capacity. A single event larger than the capacity
+    /// still goes in once the queue has drained, so progress never stalls.
+    /// </summary>
+    public void Post(WasmEvent e, CancellationToken cancel)
+    {
+        long size = e.BufferedBytes;
+        lock (_gate)
+        {
+            if (size > 0)
+            {
+                using var wake = cancel.Register(() => { lock (_gate) { Monitor.PulseAll(_gate); } });
+                while (_pendingBytes > 0 && _pendingBytes + size > _capacityBytes)
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    Monitor.Wait(_gate);
+                }
+                cancel.ThrowIfCancellationRequested();
+            }
+            Append(e, size);
+        }
+        NotifyListeners();
+    }
+
+    /// <summary>Appends the final event; never waits.</summary>
+    public void Complete(WasmExitedEvent exited)
+    {
+        lock (_gate)
+        {
+            Append(exited, 0);
+            _completed = true;
+        }
+        NotifyListeners();
+    }
+
+    private void Append(WasmEvent e, long size)
+    {
+        e.ExecutionId = _executionId;
+        e.Sequence = ++_lastSequence;
+        e.Timestamp = DateTimeOffset.Now;
+        e.Ordinal = Interlocked.Increment(ref s_lastOrdinal);
+        _events.AddLast(e);
+        _pendingBytes += size;
+    }
+
+    /// <summary>The ordinal of the first waiting event that <paramref name="filter"/> accepts, or long.MaxValue.</summary>
+    public long PeekOrdinal(Func<WasmEvent, bool>? filter)
+    {
+        lock (_gate)
+        {
+            for (var node = _events.First; node is not null; node = node.Next)
+            {
+                if (filter is null || filter(node.Value))
+                {
+                    return node.Value.Ordinal;
+                }
+            }
+            return long.MaxValue;
+        }
+    }
+
+    /// <summary>Removes and returns the first waiting event that <paramref name="filter"/> accepts; others stay queued.</summary>
+    public bool TryTake(Func<WasmEvent, bool>? filter, out WasmEvent? taken)
+    {
+        lock (_gate)
+        {
+            for (var node = _events.First; node is not null; node = node.Next)
+            {
+                if (filter is null || filter(node.Value))
+                {
+                    _events.Remove(node);
+                    long size = node.Value.BufferedBytes;
+                    if (size > 0)
+                    {
+                        _pendingBytes -= size;
+                        Monitor.PulseAll(_gate);
+                    }
+                    taken = node.Value;
+                    return true;
+                }
+            }
+        }
+        taken = null;
+        return false;
+    }
+
+    /// <summary>Whether the queue holds no event <paramref name="filter"/> accepts and never will again.</summary>
+    public bool IsDrained(Func<WasmEvent, bool>? filter)
+    {
+        lock (_gate)
+        {
+            return _completed && PeekOrdinalLocked(filter) == long.MaxValue;
+        }
+    }
+
+    private long PeekOrdinalLocked(Func<WasmEvent, bool>? filter)
+    {
+        for (var node = _events.First; node is not null; node = node.Next)
+        {
+            if (filter is null || filter(node.Value))
+            {
+                return node.Value.Ordinal;
+            }
+        }
+        return long.MaxValue;
+    }
+
+    public void AddListener(EventSignal signal)
+    {
+        lock (_gate) { _listeners.Add(signal); }
+        signal.Set();
+    }
+
+    public void RemoveListener(EventSignal signal)
+    {
+        lock (_gate) { _listeners.Remove(signal); }
+    }
+
+    private void NotifyListeners()
+    {
+        EventSignal[] listeners;
+        lock (_gate)
+        {
+            if (_listeners.Count == 0)
+            {
+                return;
+            }
+            listeners = _listeners.ToArray();
+        }
+        foreach (var l in listeners)
+        {
+            l.Set();
+        }
+    }
+}

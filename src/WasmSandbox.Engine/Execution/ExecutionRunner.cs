@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Text;
+using Wasmtime;
+
+namespace WasmSandbox;
+
+/// <summary>
+/// Runs one guest on its own thread, in its own store, and turns however it ends into exactly one exited event.
+/// Nothing the guest does — trap, stack overflow, bad import, runaway loop — escapes this class as an exception.
+/// </summary>
+internal sealed class ExecutionRunner
+{
+    public const int LimitExitCode = 124;
+    public const int LinkFailedExitCode = 127;
+    public const int StoppedExitCode = 130;
+    public const int TrapExitCode = 134;
+
+    // Wasmtime keeps guest frames within its own stack limit (512 KiB by default); the thread needs room above that.
+    private const int GuestThreadStackBytes = 8 * 1024 * 1024;
+
+    private readonly WasmExecution _execution;
+    private readonly Module _module;
+    private readonly EngineProfile _profile;
+    private readonly WasmExecutionOptions _options;
+    private readonly string _workingDirectory;
+    private readonly IReadOnlyList<MountSpec> _mounts;
+    private readonly EpochTicker _ticker;
+
+    public ExecutionRunner(WasmExecution execution, Module module, EngineProfile profile, WasmExecutionOptions options,
+        string workingDirectory, IReadOnlyList<MountSpec> mounts, EpochTicker ticker)
+    {
+        _execution = execution;
+        _module = module;
+        _profile = profile;
+        _options = options;
+        _workingDirectory = workingDirectory;
+        _mounts = mounts;
+        _ticker = ticker;
+    }
+
+    public void Start()
+    {
+        var thread = new Thread(Run, GuestThreadStackBytes)
+        {
+            IsBackground = true,
+            Name = $"WasmSandbox guest {_execution.ExecutionId}",
+        };
+        _ticker.Enter();
+        _execution.CancelAfter(_options.Timeout);
+        thread.Start();
+    }
+
+    private void Run()
+    {
+        var clock = Stopwatch.StartNew();
+        ulong frozenNow = (ulong)(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) * 1_000_000UL;
+        var session = new GuestSession(_execution, _options, frozenNow);
+        Outcome outcome;
+        ulong? fuelUsed = null;
+        try
+        {
+            using var store = new Store(_profile.Engine, session);
+            try
+            {
+                outcome = RunInStore(store, session);
+            }
+            finally
+            {
+                if (_options.MaxFuel is ulong budget)
+                {
+                    fuelUsed = budget - Math.Min(budget, store.Fuel);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            // A failure of the sandbox itself (not the guest): report it as the guest's end, never crash the host.
+            outcome = new Outcome(TrapExitCode, WasmExitReason.Trapped, $"internal sandbox error: {e.GetType().Name}: {e.Message}");
+        }
+        finally
+        {
+            _ticker.Exit();
+        }
+        if (outcome.Message is not null && outcome.Reason != WasmExitReason.OutputLimitExceeded)
+        {
+            session.PostNote(outcome.Message);
+        }
+        _execution.Finish(new WasmExitedEvent(outcome.ExitCode, outcome.Reason, clock.Elapsed, fuelUsed, outcome.Message));
+    }
+
+    private readonly record struct Outcome(int ExitCode, WasmExitReason Reason, string? Message);
+
+    private Outcome RunInStore(Store store, GuestSession session)
+    {
+        store.SetLimits(memorySize: _options.MaxMemoryBytes, instances: 4);
+        if (_options.MaxFuel is ulong fuel)
+        {
+            store.Fuel = fuel;
+        }
+        store.SetEpochDeadlineCallback(OnEpochDeadline);
+        store.SetEpochDeadline(1);
+        store.SetWasiConfiguration(CreateWasiConfiguration());
+
+        if (MissingImport() is string missing)
+        {
+            return new Outcome(LinkFailedExitCode, WasmExitReason.LinkFailed, missing);
+        }
+        Instance instance;
+        try
+        {
+            instance = _profile.LinkerFor(_options.PermissionTier).Instantiate(store, _module);
+        }
+        catch (Exception e) when (e is WasmtimeException && e is not TrapException)
+        {
+            return new Outcome(LinkFailedExitCode, WasmExitReason.LinkFailed, $"the module could not be linked: {FirstLine(e.Message)}");
+        }
+        catch (Exception e)
+        {
+            return Ended(e, store);
+        }
+        if (instance.GetMemory("memory") is Memory memory && UsesNativeWasi())
+        {
+            session.Native = WasiTrampoline.Instantiate(store, _profile.Trampoline, _profile.NativeLinker, memory);
+        }
+        var start = instance.GetAction("_start");
+        if (start is null)
+        {
+            return new Outcome(LinkFailedExitCode, WasmExitReason.LinkFailed, "the module exports no _start function; it cannot run as a WASI command");
+        }
+        try
+        {
+            session.ThrowIfInterrupted();
+            start();
+            return new Outcome(0, WasmExitReason.Exited, null);
+        }
+        catch (Exception e)
+        {
+            return Ended(e, store);
+        }
+    }
+
+    private Outcome Ended(Exception e, Store store)
+    {
+        if (e is WasmtimeException { ExitCode: int code })
+        {
+            return new Outcome(code, WasmExitReason.Exited, null);
+        }
+        switch (_execution.Interrupt)
+        {
+            case InterruptReason.TimedOut:
+                return new Outcome(LimitExitCode, WasmExitReason.TimedOut, $"timeout of {_options.Timeout} expired; the guest was ended");
+            case InterruptReason.Stopped:
+                return new Outcome(StoppedExitCode, WasmExitReason.Stopped, "the guest was stopped by the host");
+            case InterruptReason.OutputLimitExceeded:
+                return new Outcome(LimitExitCode, WasmExitReason.OutputLimitExceeded, $"output limit of {_options.MaxOutputBytes} bytes exceeded");
+        }
+        if (e is TrapException { Type: TrapCode.OutOfFuel })
+        {
+            return new Outcome(LimitExitCode, WasmExitReason.FuelExhausted, $"fuel budget exhausted ({_options.MaxFuel} units)");
+        }
+        string message = e is WasmtimeException ? TrapSummary(e.Message) : $"{e.GetType().Name}: {e.Message}";
+        return new Outcome(TrapExitCode, WasmExitReason.Trapped, $"wasm trap: {message}");
+    }
+
+    /// <summary>Wasmtime's trap text ends with the cause ("wasm trap: ..."); keep that and the first frames.</summary>
+    private static string TrapSummary(string message)
+    {
+        var lines = message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        string cause = lines.LastOrDefault(l => l.StartsWith("wasm trap:", StringComparison.Ordinal)) is string t
+            ? t["wasm trap:".Length..].Trim()
+            : lines.LastOrDefault() ?? message;
+        return cause;
+    }
+
+    private static string FirstLine(string message) =>
+        message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? message;
+
+    private ulong OnEpochDeadline(Store store)
+    {
+        var reason = _execution.Interrupt;
+        if (reason != InterruptReason.None)
+        {
+            throw new SandboxInterruptException(reason);
+        }
+        return 1;
+    }
+
+    private WasiConfiguration CreateWasiConfiguration()
+    {
+        var args = new List<string> { Path.GetFileName(_execution.ResolvedModulePath) };
+        args.AddRange(_options.Arguments);
+        var wasi = new WasiConfiguration()
+            .WithArgs(args)
+            .WithEnvironmentVariables(_options.Environment.Select(kv => (kv.Key, kv.Value)));
+        var tier = _options.PermissionTier;
+        if (tier >= WasmPermissionTier.ReadOnly)
+        {
+            bool writable = tier >= WasmPermissionTier.ReadWrite;
+            wasi.WithPreopenedDirectory(_workingDirectory, "/", writable);
+            foreach (var mount in _mounts)
+            {
+                wasi.WithPreopenedDirectory(mount.HostPath, mount.GuestPath, writable && !mount.ReadOnly);
+            }
+        }
+        return wasi;
+    }
+
+    /// <summary>The first import the sandbox does not provide at this tier, described; null when all are provided.</summary>
+    private string? MissingImport()
+    {
+        foreach (var import in _module.Imports)
+        {
+            string? why = import is FunctionImport
+                ? SandboxImports.DescribeMissing(import.ModuleName, import.Name, _options.PermissionTier)
+                : $"import {import.ModuleName}.{import.Name} is not provided by the sandbox (only functions are imported from the host)";
+            if (why is not null)
+            {
+                return why;
+            }
+        }
+        return null;
+    }
+
+    private bool UsesNativeWasi() =>
+        _module.Imports.Any(i => i.ModuleName == SandboxImports.WasiPreview1
+            && Array.Exists(WasiTrampoline.Functions, f => f.Name == i.Name));
+}

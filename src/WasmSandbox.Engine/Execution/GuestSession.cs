@@ -1,0 +1,112 @@
+using System.Text;
+
+namespace WasmSandbox;
+
+/// <summary>
+/// The per-store state the sandbox's host functions work with: the execution's event queue and stdin, the frozen
+/// clock, stdio flags, the route to Wasmtime's native WASI, and the output accounting. Used only on the guest's thread.
+/// </summary>
+internal sealed class GuestSession
+{
+    private readonly long? _maxOutputBytes;
+    private long _outputBytes;
+    private long _lastRpcId;
+
+    public GuestSession(WasmExecution execution, WasmExecutionOptions options, ulong frozenClockNanos)
+    {
+        Execution = execution;
+        Mode = options.StdioMode;
+        FrozenClockNanos = frozenClockNanos;
+        _maxOutputBytes = options.MaxOutputBytes;
+    }
+
+    public WasmExecution Execution { get; }
+
+    public WasmStdioMode Mode { get; }
+
+    /// <summary>The one instant every clock_time_get of this execution reports.</summary>
+    public ulong FrozenClockNanos { get; }
+
+    /// <summary>fdflags the guest set on fds 0, 1 and 2 (reported back by fd_fdstat_get).</summary>
+    public ushort[] StdioFlags { get; } = new ushort[3];
+
+    /// <summary>Wasmtime's own WASI for everything the sandbox does not handle itself; set after instantiation.</summary>
+    public WasiNative? Native { get; set; }
+
+    public InputPipe Input => Execution.Input;
+
+    public CancellationToken Cancel => Execution.CancelToken;
+
+    public WasiNative RequireNative() =>
+        Native ?? throw new GuestFaultException("WASI file functions need the guest to export its memory as 'memory'");
+
+    /// <summary>Ends the guest promptly if the host asked it to end (timeout, stop, output limit).</summary>
+    public void ThrowIfInterrupted()
+    {
+        var reason = Execution.Interrupt;
+        if (reason != InterruptReason.None)
+        {
+            throw new SandboxInterruptException(reason);
+        }
+    }
+
+    /// <summary>
+    /// Delivers what the guest wrote to fd 1 or 2. Waits while the reader is behind (back-pressure); ends the guest
+    /// when it exceeds its output limit, after delivering exactly the bytes that fit.
+    /// </summary>
+    public void WriteOutput(int fd, byte[] data)
+    {
+        if (_maxOutputBytes is long max && _outputBytes + data.Length > max)
+        {
+            long fits = Math.Max(0, max - _outputBytes);
+            if (fits > 0)
+            {
+                Deliver(fd, data.AsSpan(0, (int)fits).ToArray());
+            }
+            _outputBytes = max;
+            PostNote($"output limit of {max} bytes exceeded (stdout and stderr together); the guest was ended");
+            Execution.RequestInterrupt(InterruptReason.OutputLimitExceeded);
+            throw new SandboxInterruptException(InterruptReason.OutputLimitExceeded);
+        }
+        _outputBytes += data.Length;
+        Deliver(fd, data);
+    }
+
+    private void Deliver(int fd, byte[] data)
+    {
+        Post(fd == 1 ? new WasmStdoutEvent(data) : new WasmStderrEvent(data));
+    }
+
+    /// <summary>Posts an event, turning a wait cut short by timeout or stop into the guest's end.</summary>
+    public void Post(WasmEvent e)
+    {
+        try
+        {
+            Execution.Queue.Post(e, Cancel);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new SandboxInterruptException(Execution.Interrupt);
+        }
+    }
+
+    /// <summary>A line on the guest's stderr stream written by the sandbox itself, prefixed so it cannot be mistaken for the guest's.</summary>
+    public void PostNote(string message) =>
+        Execution.Queue.Post(new WasmStderrEvent(Encoding.UTF8.GetBytes($"wasmsandbox: {message}\n")), CancellationToken.None);
+
+    /// <summary>Kernel mode: posts a request and blocks the guest until the host answers it (or the execution ends).</summary>
+    public SyncRpcAnswer CallHost(string method, object[] args)
+    {
+        var call = new SyncRpcCall();
+        Execution.TrackRpc(call);
+        Post(new WasmSyncRpcRequestEvent(++_lastRpcId, method, args, call));
+        try
+        {
+            return call.Wait(Cancel);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new SandboxInterruptException(Execution.Interrupt);
+        }
+    }
+}

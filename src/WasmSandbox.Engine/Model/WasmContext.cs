@@ -1,0 +1,32 @@
+namespace WasmSandbox;
+
+/// <summary>
+/// A named handle on a module file. It holds the path exactly as given: a relative path is resolved against each
+/// execution's working directory when that execution starts, and the file is read afresh at every start.
+/// </summary>
+public sealed class WasmContext
+{
+    private static long s_lastId;
+
+    public WasmContext(string modulePath, string vmId = DefaultVmId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modulePath);
+        ArgumentException.ThrowIfNullOrEmpty(vmId);
+        ModulePath = modulePath;
+        VmId = vmId;
+        ContextId = $"wasm-ctx-{Interlocked.Increment(ref s_lastId)}";
+    }
+
+    public const string DefaultVmId = "default";
+
+    /// <summary><c>wasm-ctx-1</c>, <c>wasm-ctx-2</c>, ... numbered per process.</summary>
+    public string ContextId { get; }
+
+    /// <summary>The virtual machine the context belongs to; executions may only start it under the same id.</summary>
+    public string VmId { get; }
+
+    /// <summary>The module path exactly as given.</summary>
+    public string ModulePath { get; }
+
+    public override string ToString() => $"{ContextId} ({ModulePath})";
+}

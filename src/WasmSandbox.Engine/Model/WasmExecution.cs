@@ -1,0 +1,201 @@
+using System.Text;
+
+namespace WasmSandbox;
+
+/// <summary>
+/// One run of a module. The guest runs on its own thread; this object is the host's handle on it: state, exit code,
+/// stdin, waiting, stopping, and the queue of events not yet received.
+/// </summary>
+public sealed class WasmExecution
+{
+    private static long s_lastId;
+
+    private readonly ManualResetEventSlim _exited = new(false);
+    private readonly CancellationTokenSource _cancel = new();
+    private readonly List<SyncRpcCall> _pendingRpc = new();
+    private int _interrupt;
+    private volatile WasmExecutionState _state = WasmExecutionState.Running;
+
+    internal WasmExecution(WasmContext context, string vmId, string resolvedModulePath, WasmExecutionOptions options, WasmWarmup warmup)
+    {
+        ExecutionId = $"exec-{Interlocked.Increment(ref s_lastId)}";
+        ContextId = context.ContextId;
+        VmId = vmId;
+        ModulePath = context.ModulePath;
+        ResolvedModulePath = resolvedModulePath;
+        PermissionTier = options.PermissionTier;
+        StdioMode = options.StdioMode;
+        Warmup = warmup;
+        Queue = new EventQueue(ExecutionId, options.OutputBufferBytes);
+        StartTime = DateTimeOffset.Now;
+    }
+
+    /// <summary><c>exec-1</c>, <c>exec-2</c>, ... numbered per process.</summary>
+    public string ExecutionId { get; }
+
+    public string ContextId { get; }
+
+    public string VmId { get; }
+
+    /// <summary>The module path as the context gave it.</summary>
+    public string ModulePath { get; }
+
+    /// <summary>The file that was actually loaded.</summary>
+    public string ResolvedModulePath { get; }
+
+    public WasmPermissionTier PermissionTier { get; }
+
+    public WasmStdioMode StdioMode { get; }
+
+    public WasmExecutionState State => _state;
+
+    /// <summary>Null while running.</summary>
+    public int? ExitCode { get; private set; }
+
+    public WasmExitReason? ExitReason { get; private set; }
+
+    public DateTimeOffset StartTime { get; }
+
+    public DateTimeOffset? EndTime { get; private set; }
+
+    /// <summary>Fuel used, when metered (<c>-MaxFuel</c>); null otherwise or while running.</summary>
+    public ulong? FuelConsumed { get; private set; }
+
+    /// <summary>How the compiled module was obtained for this run.</summary>
+    public WasmWarmup Warmup { get; }
+
+    /// <summary>The last event, once the execution has ended.</summary>
+    public WasmExitedEvent? ExitedEvent { get; private set; }
+
+    /// <summary>Signalled when the execution ends.</summary>
+    public WaitHandle ExitedWaitHandle => _exited.WaitHandle;
+
+    internal EventQueue Queue { get; }
+
+    internal InputPipe Input { get; } = new();
+
+    internal CancellationToken CancelToken => _cancel.Token;
+
+    internal InterruptReason Interrupt => (InterruptReason)Volatile.Read(ref _interrupt);
+
+    /// <summary>Writes text to the guest's stdin as UTF-8, exactly as given (no newline is added).</summary>
+    public void WriteInput(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        WriteInput(Encoding.UTF8.GetBytes(text));
+    }
+
+    /// <summary>Writes bytes to the guest's stdin.</summary>
+    public void WriteInput(byte[] data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (_state != WasmExecutionState.Running)
+        {
+            throw new InvalidOperationException($"execution {ExecutionId} has ended; its standard input is closed");
+        }
+        Input.Write(data);
+    }
+
+    /// <summary>Closes the guest's stdin: its reads return end of file once the written bytes are consumed.</summary>
+    public void CloseInput() => Input.Close();
+
+    /// <summary>Waits for the guest to end.</summary>
+    public bool Wait()
+    {
+        _exited.Wait();
+        return true;
+    }
+
+    /// <summary>Waits up to <paramref name="timeout"/>; true if the guest has ended.</summary>
+    public bool Wait(TimeSpan timeout) => _exited.Wait(timeout);
+
+    /// <summary>Waits for the guest to end, or until <paramref name="cancel"/> fires; true if it has ended.</summary>
+    public bool Wait(TimeSpan timeout, CancellationToken cancel)
+    {
+        try
+        {
+            return _exited.Wait(timeout, cancel);
+        }
+        catch (OperationCanceledException)
+        {
+            return _exited.IsSet;
+        }
+    }
+
+    /// <summary>Ends the guest: within one epoch tick if it computes, at once if it waits on the host.</summary>
+    public void Stop() => RequestInterrupt(InterruptReason.Stopped);
+
+    internal void RequestInterrupt(InterruptReason reason)
+    {
+        if (_state != WasmExecutionState.Running)
+        {
+            return;
+        }
+        if (Interlocked.CompareExchange(ref _interrupt, (int)reason, (int)InterruptReason.None) == (int)InterruptReason.None)
+        {
+            _cancel.Cancel();
+        }
+    }
+
+    internal void CancelAfter(TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return;
+        }
+        // A timer rather than CancellationTokenSource.CancelAfter, so the reason is recorded before the token fires.
+        var timer = new Timer(_ => RequestInterrupt(InterruptReason.TimedOut), null, timeout, Timeout.InfiniteTimeSpan);
+        _exited.WaitHandle.RegisterWaitForSingleObjectSafe(() => timer.Dispose());
+    }
+
+    internal void TrackRpc(SyncRpcCall call)
+    {
+        lock (_pendingRpc)
+        {
+            _pendingRpc.RemoveAll(c => c.IsCompleted);
+            _pendingRpc.Add(call);
+        }
+    }
+
+    internal void Finish(WasmExitedEvent exited)
+    {
+        ExitCode = exited.ExitCode;
+        ExitReason = exited.Reason;
+        FuelConsumed = exited.FuelConsumed;
+        EndTime = StartTime + exited.Duration;
+        ExitedEvent = exited;
+        _state = exited.Reason switch
+        {
+            WasmExitReason.Stopped => WasmExecutionState.Stopped,
+            WasmExitReason.Exited when exited.ExitCode == 0 => WasmExecutionState.Completed,
+            _ => WasmExecutionState.Failed,
+        };
+        lock (_pendingRpc)
+        {
+            foreach (var call in _pendingRpc)
+            {
+                call.Abandon();
+            }
+            _pendingRpc.Clear();
+        }
+        Input.Close();
+        Queue.Complete(exited);
+        _exited.Set();
+    }
+
+    public override string ToString() => $"{ExecutionId} {State}";
+}
+
+internal static class WaitHandleExtensions
+{
+    /// <summary>Runs <paramref name="action"/> once when <paramref name="handle"/> is signalled, without holding a thread.</summary>
+    public static void RegisterWaitForSingleObjectSafe(this WaitHandle handle, Action action)
+    {
+        RegisteredWaitHandle? registration = null;
+        registration = ThreadPool.RegisterWaitForSingleObject(handle, (_, _) =>
+        {
+            action();
+            registration?.Unregister(null);
+        }, null, Timeout.Infinite, executeOnlyOnce: true);
+    }
+}

@@ -1,0 +1,42 @@
+namespace WasmSandbox;
+
+/// <summary>Everything that shapes one execution. Defaults match the cmdlet defaults.</summary>
+public sealed class WasmExecutionOptions
+{
+    public const long DefaultMaxMemoryBytes = 256L * 1024 * 1024;
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Arguments after argv[0] (argv[0] is the module's file name).</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = Array.Empty<string>();
+
+    /// <summary>The guest's whole environment. Nothing else reaches it, and nothing in it configures the sandbox.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = Array.Empty<KeyValuePair<string, string>>();
+
+    /// <summary>Host directory used for a relative module path, and preopened as "/" from <see cref="WasmPermissionTier.ReadOnly"/> up. Defaults to the process's current directory.</summary>
+    public string? WorkingDirectory { get; init; }
+
+    public WasmPermissionTier PermissionTier { get; init; } = WasmPermissionTier.Isolated;
+
+    /// <summary>Extra preopens, <c>hostDir:guestDir[:ro]</c>.</summary>
+    public IReadOnlyList<string> Mounts { get; init; } = Array.Empty<string>();
+
+    /// <summary>Fuel budget; null runs unmetered (faster).</summary>
+    public ulong? MaxFuel { get; init; }
+
+    /// <summary>Largest linear memory, in bytes.</summary>
+    public long MaxMemoryBytes { get; init; } = DefaultMaxMemoryBytes;
+
+    /// <summary>Wall-clock limit; <see cref="Timeout.InfiniteTimeSpan"/> for none.</summary>
+    public TimeSpan Timeout { get; init; } = DefaultTimeout;
+
+    /// <summary>Largest total of stdout and stderr bytes; null for no limit.</summary>
+    public long? MaxOutputBytes { get; init; }
+
+    /// <summary>The vm to start under; null means the context's own.</summary>
+    public string? VmId { get; init; }
+
+    public WasmStdioMode StdioMode { get; init; } = WasmStdioMode.Events;
+
+    /// <summary>Largest number of unreceived output bytes before the guest is made to wait (back-pressure).</summary>
+    public long OutputBufferBytes { get; init; } = 16L * 1024 * 1024;
+}

@@ -1,0 +1,96 @@
+namespace WasmSandbox;
+
+/// <summary>
+/// The process-wide sandbox: Wasmtime engines (created on first use), the compile cache and the epoch ticker.
+/// <see cref="Start"/> checks and compiles on the caller's thread — so every refusal is an exception the caller sees —
+/// then runs the guest on a thread of its own.
+/// </summary>
+public sealed class WasmRuntime
+{
+    private static readonly Lazy<WasmRuntime> s_shared = new(() => new WasmRuntime());
+
+    private readonly Lazy<EngineProfile> _unmetered = new(() => new EngineProfile(fuel: false));
+    private readonly Lazy<EngineProfile> _metered = new(() => new EngineProfile(fuel: true));
+    private readonly ModuleCache _cache = new();
+    private readonly EpochTicker _ticker;
+
+    private WasmRuntime()
+    {
+        NativeLibraryResolver.Register();
+        _ticker = new EpochTicker(CreatedEngines);
+    }
+
+    public static WasmRuntime Shared => s_shared.Value;
+
+    private IEnumerable<Wasmtime.Engine> CreatedEngines()
+    {
+        if (_unmetered.IsValueCreated)
+        {
+            yield return _unmetered.Value.Engine;
+        }
+        if (_metered.IsValueCreated)
+        {
+            yield return _metered.Value.Engine;
+        }
+    }
+
+    internal EngineProfile ProfileFor(WasmExecutionOptions options) => options.MaxFuel is null ? _unmetered.Value : _metered.Value;
+
+    /// <summary>
+    /// Starts <paramref name="context"/>'s module. Throws a <see cref="WasmSandboxException"/> for every refusal
+    /// (vm mismatch, missing file, module checks, bad mount); once it returns, the guest's end is reported as events.
+    /// </summary>
+    public WasmExecution Start(WasmContext context, WasmExecutionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
+        string vmId = options.VmId ?? context.VmId;
+        if (vmId != context.VmId)
+        {
+            throw new WasmVmMismatchException(context.VmId, vmId);
+        }
+        ValidateLimits(options);
+        string workingDirectory = Path.GetFullPath(options.WorkingDirectory ?? Environment.CurrentDirectory);
+        if (!Directory.Exists(workingDirectory))
+        {
+            throw new WasmConfigurationException("WorkingDirectoryNotFound",
+                $"working directory '{workingDirectory}' does not exist", workingDirectory);
+        }
+        if (options.Mounts.Count > 0 && options.PermissionTier < WasmPermissionTier.ReadOnly)
+        {
+            throw new WasmConfigurationException("MountRequiresFileAccess",
+                $"-Mount needs -PermissionTier ReadOnly or higher; the {options.PermissionTier} tier sees no files");
+        }
+        var mounts = options.Mounts.Select(m => MountSpec.Parse(m, workingDirectory)).ToArray();
+
+        var profile = ProfileFor(options);
+        var (module, resolvedPath, warmup) = ModuleLoader.Load(context, workingDirectory, options, profile, _cache);
+        var execution = new WasmExecution(context, vmId, resolvedPath, options, warmup);
+        new ExecutionRunner(execution, module, profile, options, workingDirectory, mounts, _ticker).Start();
+        return execution;
+    }
+
+    private static void ValidateLimits(WasmExecutionOptions options)
+    {
+        if (options.MaxMemoryBytes <= 0)
+        {
+            throw new WasmConfigurationException("InvalidMaxMemory", $"-MaxMemory must be a positive number of bytes, not {options.MaxMemoryBytes}");
+        }
+        if (options.Timeout != Timeout.InfiniteTimeSpan && options.Timeout <= TimeSpan.Zero)
+        {
+            throw new WasmConfigurationException("InvalidTimeout", $"-Timeout must be positive, not {options.Timeout}");
+        }
+        if (options.MaxOutputBytes is < 0)
+        {
+            throw new WasmConfigurationException("InvalidMaxOutputBytes", $"-MaxOutputBytes must not be negative, not {options.MaxOutputBytes}");
+        }
+        foreach (var kv in options.Environment)
+        {
+            if (string.IsNullOrEmpty(kv.Key) || kv.Key.Contains('=') || kv.Key.Contains('\0') || kv.Value.Contains('\0'))
+            {
+                throw new WasmConfigurationException("InvalidEnvironment",
+                    $"environment entry '{kv.Key}' is invalid: names must be non-empty without '=' and neither part may contain NUL");
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using Wasmtime;
+
+namespace WasmSandbox;
+
+/// <summary>
+/// fd_read, fd_write, fd_fdstat_get and fd_fdstat_set_flags: fds 0-2 are the sandbox's own streams (stdin fed by the
+/// host, stdout/stderr turned into events or kernel-mode requests); every other fd goes to Wasmtime's WASI.
+/// </summary>
+internal static class WasiStdioFunctions
+{
+    private const byte FiletypeCharacterDevice = 2;
+    private const ushort ValidFdflags = 0x1f; // append, dsync, nonblock, rsync, sync
+    private const ulong RightFdRead = 1UL << 1;
+    private const ulong RightFdFdstatSetFlags = 1UL << 3;
+    private const ulong RightFdWrite = 1UL << 6;
+    private const ulong RightPollFdReadwrite = 1UL << 27;
+
+    public static int FdRead(Caller caller, int fd, int iovs, int iovsLen, int nreadPtr)
+    {
+        var session = WasiHost.Session(caller);
+        if (fd != 0)
+        {
+            return session.RequireNative().FdRead(fd, iovs, iovsLen, nreadPtr);
+        }
+        var memory = GuestMemory.Of(caller);
+        memory.IovecTotal((uint)iovs, (uint)iovsLen);
+        long total = 0;
+        for (long i = 0; i < (uint)iovsLen; i++)
+        {
+            uint ptr = memory.ReadU32((uint)iovs + i * 8);
+            uint len = memory.ReadU32((uint)iovs + i * 8 + 4);
+            if (len == 0)
+            {
+                continue;
+            }
+            // Wait for the first bytes only; later iovecs take what is already there, like a pipe read.
+            if (total > 0 && session.Input.Status.Available == 0)
+            {
+                break;
+            }
+            var buffer = new byte[len];
+            int n;
+            try
+            {
+                n = session.Input.Read(buffer, session.Cancel);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new SandboxInterruptException(session.Execution.Interrupt);
+            }
+            buffer.AsSpan(0, n).CopyTo(memory.Span(ptr, n));
+            total += n;
+            if (n < len)
+            {
+                break;
+            }
+        }
+        memory.WriteU32((uint)nreadPtr, (uint)total);
+        return WasiErrno.Success;
+    }
+
+    public static int FdWrite(Caller caller, int fd, int iovs, int iovsLen, int nwrittenPtr)
+    {
+        var session = WasiHost.Session(caller);
+        if (fd != 1 && fd != 2)
+        {
+            return fd == 0 ? WasiErrno.Badf : session.RequireNative().FdWrite(fd, iovs, iovsLen, nwrittenPtr);
+        }
+        var memory = GuestMemory.Of(caller);
+        long total = memory.IovecTotal((uint)iovs, (uint)iovsLen);
+        var data = new byte[total];
+        long offset = 0;
+        for (long i = 0; i < (uint)iovsLen; i++)
+        {
+            uint ptr = memory.ReadU32((uint)iovs + i * 8);
+            uint len = memory.ReadU32((uint)iovs + i * 8 + 4);
+            memory.Span(ptr, len).CopyTo(data.AsSpan((int)offset));
+            offset += len;
+        }
+        if (session.Mode == WasmStdioMode.SyncRpc)
+        {
+            return KernelWrite(session, memory, fd, data, nwrittenPtr);
+        }
+        session.WriteOutput(fd, data);
+        memory.WriteU32((uint)nwrittenPtr, (uint)total);
+        return WasiErrno.Success;
+    }
+
+    private static int KernelWrite(GuestSession session, GuestMemory memory, int fd, byte[] data, int nwrittenPtr)
+    {
+        var answer = session.CallHost(KernelMethods.StdioWrite, new object[] { fd, data });
+        if (answer.Errno is int errno)
+        {
+            return errno;
+        }
+        long written = answer.Result switch
+        {
+            null => data.Length,
+            IConvertible c => Math.Clamp(c.ToInt64(null), 0, data.Length),
+            _ => data.Length,
+        };
+        memory.WriteU32((uint)nwrittenPtr, (uint)written);
+        return WasiErrno.Success;
+    }
+
+    public static int FdFdstatGet(Caller caller, int fd, int statPtr)
+    {
+        var session = WasiHost.Session(caller);
+        if (fd is < 0 or > 2)
+        {
+            return session.RequireNative().FdFdstatGet(fd, statPtr);
+        }
+        var memory = GuestMemory.Of(caller);
+        var stat = memory.Span((uint)statPtr, 24);
+        stat.Clear();
+        stat[0] = FiletypeCharacterDevice;
+        memory.WriteU16((uint)statPtr + 2, session.StdioFlags[fd]);
+        ulong rights = RightPollFdReadwrite | (fd == 0 ? RightFdRead : RightFdWrite | RightFdFdstatSetFlags);
+        memory.WriteU64((uint)statPtr + 8, rights);
+        return WasiErrno.Success;
+    }
+
+    public static int FdFdstatSetFlags(Caller caller, int fd, int flags)
+    {
+        var session = WasiHost.Session(caller);
+        if (fd is < 0 or > 2)
+        {
+            return session.RequireNative().FdFdstatSetFlags(fd, flags);
+        }
+        if ((flags & ~ValidFdflags) != 0)
+        {
+            return WasiErrno.Inval;
+        }
+        session.StdioFlags[fd] = (ushort)flags;
+        return WasiErrno.Success;
+    }
+}

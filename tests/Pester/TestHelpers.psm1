@@ -1,0 +1,40 @@
+# Shared helpers for the Pester suite: every test file imports the staged module through Import-StagedModule.
+
+function Import-StagedModule {
+    $path = $env:WASMSANDBOX_TEST_MODULE
+    if (-not $path) { throw 'WASMSANDBOX_TEST_MODULE is not set: run the suite through ./build.ps1 -Task Test' }
+    Import-Module (Join-Path $path 'WasmSandbox.psd1') -Force -ErrorAction Stop
+}
+
+function Get-GuestPath([string] $Name) {
+    $path = Join-Path $env:WASMSANDBOX_TEST_GUESTS $Name
+    if (-not (Test-Path -LiteralPath $path)) { throw "guest '$Name' was not built: expected $path" }
+    $path
+}
+
+# A WASI command in WebAssembly text whose _start body is $Body; $print(ptr, len, fd) writes memory to an fd and data
+# segments go at 1024 and up.
+function New-WatCommand([string] $Body, [string] $Extra = '', [string] $Imports = '') {
+    @"
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func `$fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_read" (func `$fd_read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func `$proc_exit (param i32)))
+  $Imports
+  (memory (export "memory") 1)
+  $Extra
+  (func `$print (param `$ptr i32) (param `$len i32) (param `$fd i32)
+    (i32.store (i32.const 0) (local.get `$ptr))
+    (i32.store (i32.const 4) (local.get `$len))
+    (drop (call `$fd_write (local.get `$fd) (i32.const 0) (i32.const 1) (i32.const 8))))
+  (func (export "_start") $Body))
+"@
+}
+
+function New-WatFile([string] $Directory, [string] $Name, [string] $Text) {
+    $path = Join-Path $Directory $Name
+    Set-Content -LiteralPath $path -Value $Text -NoNewline
+    $path
+}
+
+Export-ModuleMember -Function Import-StagedModule, Get-GuestPath, New-WatCommand, New-WatFile
