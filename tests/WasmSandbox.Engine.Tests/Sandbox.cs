@@ -1,0 +1,62 @@
+namespace WasmSandbox.Tests;
+
+/// <summary>Starts guests from WebAssembly text in a temp directory and collects what they did.</summary>
+internal sealed class Sandbox : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public string Directory => _dir.Path;
+
+    public string Write(string name, string content) => _dir.Write(name, content);
+
+    public WasmExecution Start(string wat, WasmExecutionOptions? options = null, string name = "guest.wat")
+    {
+        var path = Write(name, wat);
+        return WasmRuntime.Shared.Start(new WasmContext(path), WithDirectory(options ?? new WasmExecutionOptions()));
+    }
+
+    public WasmExecutionOptions WithDirectory(WasmExecutionOptions o) => new()
+    {
+        Arguments = o.Arguments,
+        Environment = o.Environment,
+        WorkingDirectory = o.WorkingDirectory ?? Directory,
+        PermissionTier = o.PermissionTier,
+        Mounts = o.Mounts,
+        MaxFuel = o.MaxFuel,
+        MaxMemoryBytes = o.MaxMemoryBytes,
+        Timeout = o.Timeout,
+        MaxOutputBytes = o.MaxOutputBytes,
+        VmId = o.VmId,
+        StdioMode = o.StdioMode,
+        OutputBufferBytes = o.OutputBufferBytes,
+    };
+
+    /// <summary>Runs to the end (closing stdin first) and returns every event.</summary>
+    public Run RunToEnd(string wat, WasmExecutionOptions? options = null)
+    {
+        var exec = Start(wat, options);
+        exec.CloseInput();
+        return Collect(exec);
+    }
+
+    public static Run Collect(WasmExecution exec, TimeSpan? timeout = null)
+    {
+        var events = new List<WasmEvent>();
+        bool done = WasmEventReceiver.Receive(new[] { exec }, null, wait: true, timeout ?? TimeSpan.FromSeconds(60), CancellationToken.None, events.Add);
+        if (!done)
+        {
+            throw new TimeoutException($"{exec.ExecutionId} did not end in time");
+        }
+        return new Run(exec, events);
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
+
+internal sealed record Run(WasmExecution Execution, List<WasmEvent> Events)
+{
+    public string Stdout => string.Concat(Events.OfType<WasmStdoutEvent>().Select(e => e.Text));
+    public string Stderr => string.Concat(Events.OfType<WasmStderrEvent>().Select(e => e.Text));
+    public WasmExitedEvent Exited => Events.OfType<WasmExitedEvent>().Single();
+    public int ExitCode => Exited.ExitCode;
+}
