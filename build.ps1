@@ -27,10 +27,11 @@ $Stage = Join-Path $Out 'WasmSandbox'
 $Guests = Join-Path $Out 'guests'
 $Results = Join-Path $Out 'test-results'
 
+# A plain (not advanced) function on purpose: arguments such as -v:q or -c must reach the native tool untouched.
 function Invoke-Native {
-    param([Parameter(Mandatory)] [string] $File, [Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
-    & $File @Arguments
-    if ($LASTEXITCODE -ne 0) { throw "'$File $($Arguments -join ' ')' failed with exit code $LASTEXITCODE" }
+    $file, $arguments = $args
+    & $file @arguments
+    if ($LASTEXITCODE -ne 0) { throw "'$file $($arguments -join ' ')' failed with exit code $LASTEXITCODE" }
 }
 
 function Get-ModuleVersion { (Import-PowerShellDataFile (Join-Path $Root 'WasmSandbox.psd1')).ModuleVersion }
@@ -38,7 +39,7 @@ function Get-ModuleVersion { (Import-PowerShellDataFile (Join-Path $Root 'WasmSa
 function Invoke-Build {
     $version = Get-ModuleVersion
     Write-Host "Building WasmSandbox $version ($Configuration)"
-    Invoke-Native dotnet build (Join-Path $Root 'src/WasmSandbox.PowerShell/WasmSandbox.PowerShell.csproj') -c $Configuration "-p:Version=$version" --nologo -v:q -clp:NoSummary
+    Invoke-Native dotnet build (Join-Path $Root 'src/WasmSandbox.PowerShell/WasmSandbox.PowerShell.csproj') -c $Configuration "-p:Version=$version" --nologo --verbosity quiet
     $bin = Join-Path $Root "src/WasmSandbox.PowerShell/bin/$Configuration/net10.0"
 
     if (Test-Path $Stage) { Remove-Item $Stage -Recurse -Force }
@@ -67,7 +68,7 @@ function Invoke-Build {
 function Invoke-HelpBuild {
     $helpGen = Join-Path $Root 'tools/HelpGen/HelpGen.csproj'
     if (-not (Test-Path $helpGen)) { return }
-    Invoke-Native dotnet run --project $helpGen -c $Configuration --nologo -v:q -- --docs (Join-Path $Root 'docs/en-US') --out (Join-Path $Stage 'en-US') --assembly 'WasmSandbox.PowerShell.dll'
+    Invoke-Native dotnet run --project $helpGen -c $Configuration --verbosity quiet -- --docs (Join-Path $Root 'docs/en-US') --out (Join-Path $Stage 'en-US') --assembly 'WasmSandbox.PowerShell.dll'
 }
 
 function Invoke-GuestBuild {
@@ -76,7 +77,7 @@ function Invoke-GuestBuild {
 
 function Get-PesterModulePath {
     $project = Join-Path $Root 'tests/Pester/Pester.Dependencies.csproj'
-    Invoke-Native dotnet restore $project --nologo -v:q
+    Invoke-Native dotnet restore $project --nologo --verbosity quiet
     $packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
     $path = Join-Path $packages.Trim() 'pester/6.2.0/tools/Pester.psd1'
     if (-not (Test-Path $path)) { throw "Pester was restored but $path is missing" }

@@ -3,7 +3,7 @@
 function Import-StagedModule {
     $path = $env:WASMSANDBOX_TEST_MODULE
     if (-not $path) { throw 'WASMSANDBOX_TEST_MODULE is not set: run the suite through ./build.ps1 -Task Test' }
-    Import-Module (Join-Path $path 'WasmSandbox.psd1') -Force -ErrorAction Stop
+    Import-Module (Join-Path $path 'WasmSandbox.psd1') -Force -Global -ErrorAction Stop
 }
 
 function Get-GuestPath([string] $Name) {

@@ -32,14 +32,15 @@ internal sealed class EventQueue
 
     /// <summary>
     /// Appends an event, waiting while the unreceived output is at capacity. A single event larger than the capacity
-    /// still goes in once the queue has drained, so progress never stalls.
+    /// still goes in once the queue has drained, so progress never stalls. The sandbox's own last words
+    /// (<paramref name="ignoreCapacity"/>) never wait: an execution must be able to end while nobody reads.
     /// </summary>
-    public void Post(WasmEvent e, CancellationToken cancel)
+    public void Post(WasmEvent e, CancellationToken cancel, bool ignoreCapacity = false)
     {
         long size = e.BufferedBytes;
         lock (_gate)
         {
-            if (size > 0)
+            if (size > 0 && !ignoreCapacity)
             {
                 using var wake = cancel.Register(() => { lock (_gate) { Monitor.PulseAll(_gate); } });
                 while (_pendingBytes > 0 && _pendingBytes + size > _capacityBytes)

@@ -81,6 +81,10 @@ internal sealed class ExecutionRunner
         {
             _ticker.Exit();
         }
+        if (outcome.Reason != WasmExitReason.OutputLimitExceeded)
+        {
+            session.Finish();
+        }
         if (outcome.Message is not null && outcome.Reason != WasmExitReason.OutputLimitExceeded)
         {
             session.PostNote(outcome.Message);

@@ -9,6 +9,9 @@ namespace WasmSandbox;
 internal sealed class GuestSession
 {
     private readonly long? _maxOutputBytes;
+    private readonly SignalLineFilter _stdout;
+    private byte[]? _chunk;
+    private bool _finishing;
     private long _outputBytes;
     private long _lastRpcId;
 
@@ -18,6 +21,7 @@ internal sealed class GuestSession
         Mode = options.StdioMode;
         FrozenClockNanos = frozenClockNanos;
         _maxOutputBytes = options.MaxOutputBytes;
+        _stdout = new SignalLineFilter(OnStdout, registration => Post(registration.ToEvent()));
     }
 
     public WasmExecution Execution { get; }
@@ -74,12 +78,47 @@ internal sealed class GuestSession
 
     private void Deliver(int fd, byte[] data)
     {
-        Post(fd == 1 ? new WasmStdoutEvent(data) : new WasmStderrEvent(data));
+        if (fd == 2)
+        {
+            Post(new WasmStderrEvent(data));
+            return;
+        }
+        _chunk = data;
+        try
+        {
+            _stdout.Write(data);
+        }
+        finally
+        {
+            _chunk = null;
+        }
+    }
+
+    private void OnStdout(ReadOnlySpan<byte> run)
+    {
+        // Most writes hold no control line and pass through whole: reuse the copy already made of guest memory.
+        var bytes = _chunk is not null && run.Length == _chunk.Length && run.Overlaps(_chunk) ? _chunk : run.ToArray();
+        Post(new WasmStdoutEvent(bytes));
+    }
+
+    /// <summary>
+    /// At the guest's end: releases stdout the control-line filter still holds (a partial marker), without waiting
+    /// for the reader — the exited event must follow whether or not anyone reads.
+    /// </summary>
+    public void Finish()
+    {
+        _finishing = true;
+        _stdout.Flush();
     }
 
     /// <summary>Posts an event, turning a wait cut short by timeout or stop into the guest's end.</summary>
     public void Post(WasmEvent e)
     {
+        if (_finishing)
+        {
+            Execution.Queue.Post(e, CancellationToken.None, ignoreCapacity: true);
+            return;
+        }
         try
         {
             Execution.Queue.Post(e, Cancel);
@@ -92,7 +131,7 @@ internal sealed class GuestSession
 
     /// <summary>A line on the guest's stderr stream written by the sandbox itself, prefixed so it cannot be mistaken for the guest's.</summary>
     public void PostNote(string message) =>
-        Execution.Queue.Post(new WasmStderrEvent(Encoding.UTF8.GetBytes($"wasmsandbox: {message}\n")), CancellationToken.None);
+        Execution.Queue.Post(new WasmStderrEvent(Encoding.UTF8.GetBytes($"wasmsandbox: {message}\n")), CancellationToken.None, ignoreCapacity: true);
 
     /// <summary>Kernel mode: posts a request and blocks the guest until the host answers it (or the execution ends).</summary>
     public SyncRpcAnswer CallHost(string method, object[] args)

@@ -3,6 +3,8 @@ using Xunit;
 
 namespace WasmSandbox.Tests;
 
+// Timing assertions run alone: parallel tests on a 2-core machine would measure the scheduler, not the sandbox.
+[Collection(TimingCollection.Name)]
 public class LimitTests
 {
     private static readonly string Spin = Wat.Command("(loop $l (br $l))");
