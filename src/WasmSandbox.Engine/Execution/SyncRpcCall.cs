@@ -10,6 +10,8 @@ internal sealed class SyncRpcCall
 
     public bool IsCompleted => _answer.Task.IsCompleted;
 
+    public bool IsAbandoned => _answer.Task.IsCanceled;
+
     public bool TryAnswer(SyncRpcAnswer answer) => _answer.TrySetResult(answer);
 
     /// <summary>Blocks the guest thread until answered; throws when <paramref name="cancel"/> fires (timeout or stop).</summary>
