@@ -13,6 +13,7 @@
         'New-WasmContext'
         'Start-WasmExecution'
         'Receive-WasmEvent'
+        'Send-WasmRpcResponse'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

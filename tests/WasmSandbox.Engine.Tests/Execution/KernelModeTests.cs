@@ -106,3 +106,30 @@ public class KernelModeTests
         Assert.Equal(5, Sandbox.Collect(exec).ExitCode);
     }
 }
+
+public class SignalControlLineTests
+{
+    [Fact]
+    public void AControlLineOnStdoutBecomesAnEventAndLeavesTheRestIntact()
+    {
+        using var sandbox = new Sandbox();
+        const string line = "__AGENT_OS_WASM_SIGNAL_STATE__:{\\\"signal\\\":2,\\\"registration\\\":{\\\"action\\\":\\\"user\\\",\\\"mask\\\":[15],\\\"flags\\\":4660}}";
+        string text = "hello\\0a" + line + "\\0aworld\\0a";
+        int length = 6 + 101 + 1 + 6;
+        var run = sandbox.RunToEnd(Wat.Command(Wat.Print(1024, length), Wat.Data(text)));
+        Assert.Equal("hello\nworld\n", run.Stdout);
+        var signal = Assert.Single(run.Events.OfType<WasmSignalStateEvent>());
+        Assert.Equal((2, WasmSignalAction.User, 4660u), (signal.Signal, signal.Action, signal.Flags));
+        Assert.Equal(new[] { 15 }, signal.Mask);
+        Assert.Equal(new[] { WasmEventKind.Stdout, WasmEventKind.SignalState, WasmEventKind.Stdout, WasmEventKind.Exited },
+            run.Events.Select(e => e.Kind));
+    }
+
+    [Fact]
+    public void APartialPrefixAtExitIsFlushedAsStdout()
+    {
+        using var sandbox = new Sandbox();
+        var run = sandbox.RunToEnd(Wat.Command(Wat.Print(1024, 10), Wat.Data("__AGENT_OS")));
+        Assert.Equal("__AGENT_OS", run.Stdout);
+    }
+}
