@@ -11,9 +11,15 @@
     FormatsToProcess     = @('WasmSandbox.format.ps1xml')
     CmdletsToExport      = @(
         'New-WasmContext'
+        'Get-WasmContext'
+        'Remove-WasmContext'
         'Start-WasmExecution'
+        'Get-WasmExecution'
+        'Wait-WasmExecution'
+        'Stop-WasmExecution'
         'Receive-WasmEvent'
         'Send-WasmRpcResponse'
+        'Invoke-WasmModule'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -7,11 +7,12 @@
     Test    builds, builds the C test guests, runs the xunit engine tests and the Pester suite against the staged module
             in a fresh pwsh -NoProfile, and prints one line "N passed, N failed" with the totals.
     Demo    builds and runs the bundled example guest in the sandbox, showing its events.
+    Package builds, then packs out/WasmSandbox into out/WasmSandbox.<version>.nupkg with tools/Package.ps1 (PSResourceGet).
     Run it as: dotnet tool restore; dotnet pwsh ./build.ps1 -Task <task>
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -129,8 +130,15 @@ function Invoke-Demo {
     finally { Pop-Location }
 }
 
+function Invoke-Package {
+    Invoke-Build
+    $package = & (Join-Path $Root 'tools/Package.ps1') -ModulePath $Stage -OutputPath $Out
+    Write-Host ('Packaged {0} ({1:N1} MB)' -f $package.FullName, ($package.Length / 1MB))
+}
+
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
+    'Package' { Invoke-Package }
 }

@@ -14,8 +14,17 @@ public sealed class WasmContext
         ArgumentException.ThrowIfNullOrEmpty(vmId);
         ModulePath = modulePath;
         VmId = vmId;
-        ContextId = $"wasm-ctx-{Interlocked.Increment(ref s_lastId)}";
+        Number = Interlocked.Increment(ref s_lastId);
+        ContextId = $"wasm-ctx-{Number}";
+        WasmRegistry.Add(this);
     }
+
+    internal long Number { get; }
+
+    /// <summary>True once Remove-WasmContext (or <see cref="WasmRegistry.Remove"/>) released it; it can no longer start.</summary>
+    public bool IsRemoved { get; private set; }
+
+    internal void MarkRemoved() => IsRemoved = true;
 
     public const string DefaultVmId = "default";
 

@@ -18,7 +18,8 @@ public sealed class WasmExecution
 
     internal WasmExecution(WasmContext context, string vmId, string resolvedModulePath, WasmExecutionOptions options, WasmWarmup warmup)
     {
-        ExecutionId = $"exec-{Interlocked.Increment(ref s_lastId)}";
+        Number = Interlocked.Increment(ref s_lastId);
+        ExecutionId = $"exec-{Number}";
         ContextId = context.ContextId;
         VmId = vmId;
         ModulePath = context.ModulePath;
@@ -29,6 +30,8 @@ public sealed class WasmExecution
         Queue = new EventQueue(ExecutionId, options.OutputBufferBytes);
         StartTime = DateTimeOffset.Now;
     }
+
+    internal long Number { get; }
 
     /// <summary><c>exec-1</c>, <c>exec-2</c>, ... numbered per process.</summary>
     public string ExecutionId { get; }
@@ -181,6 +184,7 @@ public sealed class WasmExecution
         Input.Close();
         Queue.Complete(exited);
         _exited.Set();
+        WasmRegistry.Finished(this);
     }
 
     public override string ToString() => $"{ExecutionId} {State}";

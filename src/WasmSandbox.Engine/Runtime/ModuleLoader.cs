@@ -1,12 +1,11 @@
-using System.Text;
 using Wasmtime;
 
 namespace WasmSandbox;
 
 /// <summary>
 /// Turns a context's module path into a compiled module for one start: resolves it against the working directory,
-/// reads the file afresh, converts WebAssembly text, refuses what is not a runnable core module before Wasmtime
-/// compiles anything, and takes the compiled module from the cache.
+/// reads the file afresh, refuses what is not a runnable core module before Wasmtime compiles anything, and takes
+/// the compiled module from the cache.
 /// </summary>
 internal static class ModuleLoader
 {
@@ -18,8 +17,13 @@ internal static class ModuleLoader
         {
             throw new WasmModuleNotFoundException(path, context.ModulePath);
         }
-        byte[] bytes = ReadModuleBytes(path);
-        ModuleChecks.EnsureRunnable(path, bytes, options);
+        byte[] bytes = ModuleSource.ReadRunnable(path, new WasmInspectionOptions
+        {
+            PermissionTier = options.PermissionTier,
+            MaxMemoryBytes = options.MaxMemoryBytes,
+            RequireEntryPoint = false,
+            RunWasmtimeValidation = false,
+        });
         string sha = ModuleCache.Hash(bytes);
         try
         {
@@ -29,33 +33,6 @@ internal static class ModuleLoader
         catch (WasmtimeException e)
         {
             throw new WasmCompileException(path, e.Message, e);
-        }
-    }
-
-    /// <summary>The module's binary form: a <c>.wat</c> text file is converted, anything else is taken as is.</summary>
-    private static byte[] ReadModuleBytes(string path)
-    {
-        ModuleChecks.EnsureSizeWithinCap(path);
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new WasmCompileException(path, $"the file could not be read: {e.Message}", e);
-        }
-        if (!path.EndsWith(".wat", StringComparison.OrdinalIgnoreCase) || bytes.AsSpan().StartsWith("\0asm"u8))
-        {
-            return bytes;
-        }
-        try
-        {
-            return Module.ConvertText(Encoding.UTF8.GetString(bytes));
-        }
-        catch (WasmtimeException e)
-        {
-            throw new WasmCompileException(path, $"invalid WebAssembly text: {e.Message}", e);
         }
     }
 }

@@ -44,6 +44,10 @@ public sealed class WasmRuntime
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
+        if (context.IsRemoved)
+        {
+            throw new WasmConfigurationException("ContextRemoved", $"context {context.ContextId} was removed; create a new one with New-WasmContext");
+        }
         string vmId = options.VmId ?? context.VmId;
         if (vmId != context.VmId)
         {
@@ -66,6 +70,7 @@ public sealed class WasmRuntime
         var profile = ProfileFor(options);
         var (module, resolvedPath, warmup) = ModuleLoader.Load(context, workingDirectory, options, profile, _cache);
         var execution = new WasmExecution(context, vmId, resolvedPath, options, warmup);
+        WasmRegistry.Add(execution);
         new ExecutionRunner(execution, module, profile, options, workingDirectory, mounts, _ticker).Start();
         return execution;
     }

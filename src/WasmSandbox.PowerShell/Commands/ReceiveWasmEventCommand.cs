@@ -12,6 +12,7 @@ public sealed class ReceiveWasmEventCommand : PSCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(ExecutionCompleter))]
     public WasmExecution[] Execution { get; set; } = Array.Empty<WasmExecution>();
 
     [Parameter]
@@ -22,6 +23,7 @@ public sealed class ReceiveWasmEventCommand : PSCmdlet
     public TimeSpan Timeout { get; set; } = System.Threading.Timeout.InfiniteTimeSpan;
 
     [Parameter]
+    [ArgumentCompleter(typeof(EventKindCompleter))]
     public WasmEventKind[]? Kind { get; set; }
 
     protected override void ProcessRecord()

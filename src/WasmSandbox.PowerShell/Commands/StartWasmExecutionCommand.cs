@@ -1,52 +1,19 @@
-using System.Collections;
 using System.Management.Automation;
 
 namespace WasmSandbox.Commands;
 
-/// <summary>Starts a guest in the background and returns its execution (or, with -Wait, streams its events).</summary>
+/// <summary>Starts a guest in the background and returns its execution (with -Wait, streams its events; with -AsJob, a job).</summary>
 [Cmdlet(VerbsLifecycle.Start, "WasmExecution")]
 [OutputType(typeof(WasmExecution))]
 [OutputType(typeof(WasmEvent))]
-public sealed class StartWasmExecutionCommand : PSCmdlet
+[OutputType(typeof(WasmJob))]
+public sealed class StartWasmExecutionCommand : WasmRunCommandBase
 {
-    private readonly CancellationTokenSource _stopping = new();
     private WasmExecution? _execution;
 
     [Parameter(Mandatory = true, Position = 0)]
+    [ArgumentCompleter(typeof(ContextIdCompleter))]
     public WasmContext Context { get; set; } = null!;
-
-    [Parameter(Position = 1)]
-    [AllowEmptyCollection]
-    public string[] ArgumentList { get; set; } = Array.Empty<string>();
-
-    [Parameter]
-    public IDictionary? Environment { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? WorkingDirectory { get; set; }
-
-    [Parameter]
-    public WasmPermissionTier PermissionTier { get; set; } = WasmPermissionTier.Isolated;
-
-    [Parameter]
-    [ValidateNotNull]
-    public string[] Mount { get; set; } = Array.Empty<string>();
-
-    [Parameter]
-    [ValidateRange(1, ulong.MaxValue)]
-    public ulong MaxFuel { get; set; }
-
-    [Parameter]
-    [ValidateRange(1, long.MaxValue)]
-    public long MaxMemory { get; set; } = WasmExecutionOptions.DefaultMaxMemoryBytes;
-
-    [Parameter]
-    public TimeSpan Timeout { get; set; } = WasmExecutionOptions.DefaultTimeout;
-
-    [Parameter]
-    [ValidateRange(0, long.MaxValue)]
-    public long MaxOutputBytes { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -58,43 +25,28 @@ public sealed class StartWasmExecutionCommand : PSCmdlet
     [Parameter]
     public SwitchParameter KeepInputOpen { get; set; }
 
-    [Parameter(ValueFromPipeline = true)]
-    [AllowNull]
-    [AllowEmptyString]
-    public object? InputObject { get; set; }
-
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
+    /// <summary>Returns a job registered with the job manager, so Get-Job, Wait-Job, Receive-Job, Stop-Job and Remove-Job work.</summary>
+    [Parameter]
+    public SwitchParameter AsJob { get; set; }
+
     protected override void BeginProcessing()
     {
-        var options = new WasmExecutionOptions
+        if (Wait && AsJob)
         {
-            Arguments = ArgumentList,
-            Environment = EnvironmentEntries(),
-            WorkingDirectory = WorkingDirectory is null
-                ? SessionState.Path.CurrentFileSystemLocation.ProviderPath
-                : GetUnresolvedProviderPathFromPSPath(WorkingDirectory),
-            PermissionTier = PermissionTier,
-            Mounts = Mount,
-            MaxFuel = MyInvocation.BoundParameters.ContainsKey(nameof(MaxFuel)) ? MaxFuel : null,
-            MaxMemoryBytes = MaxMemory,
-            Timeout = Timeout,
-            MaxOutputBytes = MyInvocation.BoundParameters.ContainsKey(nameof(MaxOutputBytes)) ? MaxOutputBytes : null,
-            VmId = VmId,
-            StdioMode = StdioMode,
-        };
-        try
-        {
-            _execution = WasmRuntime.Shared.Start(Context, options);
+            ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-Wait and -AsJob cannot be used together: a job runs in the background."),
+                "WaitWithAsJob", ErrorCategory.InvalidArgument, null));
         }
-        catch (WasmSandboxException e)
+        _execution = StartOrThrow(Context, BuildOptions(VmId, StdioMode));
+        if (AsJob)
         {
-            ThrowTerminatingError(ErrorRecords.From(e, Context));
-            return;
+            var job = new WasmJob(_execution, MyInvocation.Line);
+            JobRepository.Add(job);
+            WriteObject(job);
         }
-        WriteVerbose($"{_execution.ExecutionId}: {_execution.ResolvedModulePath} ({_execution.Warmup}), tier {PermissionTier}");
-        if (!Wait)
+        else if (!Wait)
         {
             WriteObject(_execution);
         }
@@ -106,20 +58,10 @@ public sealed class StartWasmExecutionCommand : PSCmdlet
         {
             return;
         }
-        if (MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)) && _execution.State == WasmExecutionState.Running)
-        {
-            try
-            {
-                _execution.WriteInput(InputConverter.ToStdin(InputObject));
-            }
-            catch (InvalidOperationException)
-            {
-                // The guest ended while input was still arriving; like a closed pipe, the rest has nowhere to go.
-            }
-        }
+        FeedInput(_execution);
         if (Wait)
         {
-            WasmEventReceiver.Receive(new[] { _execution }, null, wait: false, TimeSpan.Zero, _stopping.Token, WriteObject);
+            WasmEventReceiver.Receive(new[] { _execution }, null, wait: false, TimeSpan.Zero, Cancellation.Token, WriteObject);
         }
     }
 
@@ -136,31 +78,17 @@ public sealed class StartWasmExecutionCommand : PSCmdlet
         if (Wait)
         {
             WasmEventReceiver.Receive(new[] { _execution }, null, wait: true, System.Threading.Timeout.InfiniteTimeSpan,
-                _stopping.Token, WriteObject);
+                Cancellation.Token, WriteObject);
         }
     }
 
     protected override void StopProcessing()
     {
-        _stopping.Cancel();
+        Cancellation.Cancel();
         if (Wait)
         {
             // With -Wait this command owns the run: Ctrl+C ends the guest too.
             _execution?.Stop();
         }
-    }
-
-    private KeyValuePair<string, string>[] EnvironmentEntries()
-    {
-        if (Environment is null)
-        {
-            return Array.Empty<KeyValuePair<string, string>>();
-        }
-        var entries = new List<KeyValuePair<string, string>>();
-        foreach (DictionaryEntry entry in Environment)
-        {
-            entries.Add(new(LanguagePrimitives.ConvertTo<string>(entry.Key), LanguagePrimitives.ConvertTo<string>(entry.Value) ?? ""));
-        }
-        return entries.ToArray();
     }
 }

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using Microsoft.Win32.SafeHandles;
+
+namespace WasmSandbox;
+
+/// <summary>
+/// The bytes of a module under inspection: either a buffer the caller already holds, or an open file read only where
+/// the parser asks, so that inspecting a file never needs more memory than its largest parsed section.
+/// </summary>
+internal readonly ref struct ModuleBytes
+{
+    private readonly ReadOnlySpan<byte> _memory;
+    private readonly SafeFileHandle? _file;
+
+    public ModuleBytes(ReadOnlySpan<byte> memory)
+    {
+        _memory = memory;
+        Length = memory.Length;
+    }
+
+    public ModuleBytes(SafeFileHandle file, long length)
+    {
+        _file = file;
+        Length = length;
+    }
+
+    public long Length { get; }
+
+    /// <summary>Reads up to <paramref name="buffer"/>.Length bytes at <paramref name="offset"/>; shorter only at the end.</summary>
+    public ReadOnlySpan<byte> Peek(long offset, Span<byte> buffer)
+    {
+        Debug.Assert(offset >= 0 && offset <= Length);
+        var count = (int)Math.Min(buffer.Length, Length - offset);
+        if (_file is null)
+        {
+            return _memory.Slice((int)offset, count);
+        }
+        var destination = buffer[..count];
+        ReadFile(offset, destination);
+        return destination;
+    }
+
+    /// <summary>
+    /// Reads exactly <paramref name="count"/> bytes at <paramref name="offset"/>, which the caller has checked lie
+    /// inside the module. A file is read into <paramref name="scratch"/>, grown as needed and reused across calls.
+    /// </summary>
+    public ReadOnlySpan<byte> Read(long offset, int count, ref byte[]? scratch)
+    {
+        Debug.Assert(offset >= 0 && count >= 0 && offset + count <= Length);
+        if (_file is null)
+        {
+            return _memory.Slice((int)offset, count);
+        }
+        if (scratch is null || scratch.Length < count)
+        {
+            scratch = new byte[count];
+        }
+        var destination = scratch.AsSpan(0, count);
+        ReadFile(offset, destination);
+        return destination;
+    }
+
+    /// <summary>The whole module as one buffer (Wasmtime validates from contiguous memory).</summary>
+    public ReadOnlySpan<byte> ReadAll()
+    {
+        if (_file is null)
+        {
+            return _memory;
+        }
+        // Length is at most WasmInspectionOptions.MaxFileBytes, which is capped at Array.MaxLength.
+        var all = new byte[Length];
+        ReadFile(0, all);
+        return all;
+    }
+
+    private void ReadFile(long offset, Span<byte> destination)
+    {
+        while (!destination.IsEmpty)
+        {
+            var read = RandomAccess.Read(_file!, destination, offset);
+            if (read == 0)
+            {
+                // Length came from the same handle; a short read means someone truncated the file meanwhile.
+                throw new IOException("the module file was truncated while it was being inspected");
+            }
+            destination = destination[read..];
+            offset += read;
+        }
+    }
+}

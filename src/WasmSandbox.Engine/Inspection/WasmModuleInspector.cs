@@ -1,0 +1,173 @@
+using Wasmtime;
+
+namespace WasmSandbox;
+
+/// <summary>
+/// Decides what a file is and whether the sandbox can run it, without compiling it: classification from the first
+/// bytes, the parser caps, a structural walk of the sections, the memory limit, the imports the permission tier
+/// satisfies, the entry point, and finally Wasmtime's validator.
+/// </summary>
+public static class WasmModuleInspector
+{
+    private const string EntryPointName = "_start";
+
+    private static readonly Lazy<Engine> s_inspectionEngine = new(() => new Engine());
+
+    /// <summary>
+    /// The engine modules are validated with when <see cref="WasmInspectionOptions"/> names none. Validation only
+    /// needs the enabled proposals, so one engine serves every inspection for the life of the process.
+    /// </summary>
+    internal static Engine InspectionEngine => s_inspectionEngine.Value;
+
+    /// <summary>Inspects a file. The size cap is decided from the file's length before any byte is read.</summary>
+    /// <param name="fullPath">The resolved path of the file; also the report's and the errors' path.</param>
+    /// <param name="options">The tier and caps to judge the module against.</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="DirectoryNotFoundException">A directory on the path does not exist.</exception>
+    /// <exception cref="IOException">The file could not be read.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file may not be read, or is a directory.</exception>
+    public static WasmModuleReport InspectFile(string fullPath, WasmInspectionOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(fullPath);
+        ArgumentNullException.ThrowIfNull(options);
+        using var file = File.OpenHandle(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read);
+        return InspectCore(fullPath, new ModuleBytes(file, RandomAccess.GetLength(file)), options);
+    }
+
+    /// <summary>Inspects a module already in memory (for example one converted from text format).</summary>
+    /// <param name="displayPath">The path to name in the report and in errors.</param>
+    /// <param name="bytes">The module's bytes.</param>
+    /// <param name="options">The tier and caps to judge the module against.</param>
+    public static WasmModuleReport Inspect(string displayPath, ReadOnlySpan<byte> bytes, WasmInspectionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(displayPath);
+        ArgumentNullException.ThrowIfNull(options);
+        return InspectCore(displayPath, new ModuleBytes(bytes), options);
+    }
+
+    /// <summary>
+    /// Throws the typed exception for the first problem that rules the module out before linking: classification,
+    /// parser caps, malformed sections, components, and the memory limit. Unsatisfied imports and a missing entry
+    /// point are left to the engine (they become a link failure of the run), and validation failures to Wasmtime's
+    /// compile, which reports them itself.
+    /// </summary>
+    public static void EnsureRunnable(WasmModuleReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        foreach (var problem in report.Problems)
+        {
+            if (problem.Refusal is { } refusal)
+            {
+                throw refusal;
+            }
+        }
+    }
+
+    private static WasmModuleReport InspectCore(string path, scoped ModuleBytes bytes, WasmInspectionOptions options)
+    {
+        var size = bytes.Length;
+        var problems = new List<WasmModuleProblem>();
+        if (bytes.Length > options.MaxFileBytes)
+        {
+            problems.Add(WasmModuleProblem.FromRefusal(WasmModuleProblemCode.ModuleTooLarge,
+                WasmParserLimitException.FileTooLarge(path, bytes.Length, options.MaxFileBytes)));
+        }
+
+        // Classifying costs eight bytes, so it is done even for a file over the cap: the report should still say what it is.
+        Span<byte> headerBuffer = stackalloc byte[WasmBinaryClassifier.HeaderLength];
+        var header = bytes.Peek(0, headerBuffer);
+        var (kind, nativeFormat) = WasmBinaryClassifier.Classify(header);
+        if (ClassificationProblem(path, kind, nativeFormat, header[..Math.Min(4, header.Length)].ToArray()) is { } refused)
+        {
+            problems.Add(refused);
+        }
+        if (problems.Count > 0)
+        {
+            return new WasmModuleReport(path, kind, nativeFormat, bytes.Length, [], [], [], entryPoint: null,
+                wasiVersion: kind == WasmModuleKind.Component ? "preview2" : null, problems);
+        }
+
+        WasmModuleParser.Contents contents;
+        try
+        {
+            contents = WasmModuleParser.Parse(path, bytes, options);
+        }
+        catch (WasmParserLimitException ex)
+        {
+            return Unparsed(WasmModuleProblem.FromRefusal(ProblemCode(ex.Limit), ex));
+        }
+        catch (WasmModuleFormatException ex)
+        {
+            return Unparsed(WasmModuleProblem.FromRefusal(WasmModuleProblemCode.MalformedSection, ex));
+        }
+
+        for (var i = 0; i < contents.Memories.Count; i++)
+        {
+            var memory = contents.Memories[i];
+            if ((memory.MaximumBytes ?? memory.MinimumBytes) > (UInt128)options.MaxMemoryBytes)
+            {
+                problems.Add(WasmModuleProblem.FromRefusal(WasmModuleProblemCode.MemoryLimitExceeded,
+                    new WasmMemoryLimitException(path, memory, i, options.MaxMemoryBytes)));
+            }
+        }
+
+        foreach (var import in contents.Imports)
+        {
+            // The sandbox provides functions only; a memory, table, global or tag import is never satisfied.
+            var missing = import.Type == "func"
+                ? SandboxImports.DescribeMissing(import.Module, import.Name, options.PermissionTier)
+                : $"import {import.Module}.{import.Name} ({import.Type}) is not provided by the sandbox";
+            if (missing is not null)
+            {
+                problems.Add(new WasmModuleProblem(WasmModuleProblemCode.UnsatisfiedImport, missing));
+            }
+        }
+
+        var entryPoint = contents.Exports.Any(e => e is { Name: EntryPointName, Type: "func" }) ? EntryPointName : null;
+        if (options.RequireEntryPoint && entryPoint is null)
+        {
+            problems.Add(new WasmModuleProblem(WasmModuleProblemCode.NoEntryPoint,
+                "module exports no _start function; it cannot run as a WASI command"));
+        }
+
+        // The module has passed the caps and the structural walk, so it is safe to hand to Wasmtime's validator even
+        // when it has other problems; those do not make validation any costlier, and the report should list them all.
+        if (options.RunWasmtimeValidation
+            && Module.Validate(options.ValidationEngine ?? InspectionEngine, bytes.ReadAll()) is { } validationError)
+        {
+            problems.Add(new WasmModuleProblem(WasmModuleProblemCode.ValidationFailed,
+                $"{path}: WebAssembly validation failed: {validationError}"));
+        }
+
+        var wasiVersion = contents.Imports.Any(i => i.Module == SandboxImports.WasiPreview1) ? "preview1" : null;
+        return new WasmModuleReport(path, kind, null, bytes.Length, contents.Imports, contents.Exports,
+            contents.Memories, entryPoint, wasiVersion, problems);
+
+        // What was read before the walk stopped may be inconsistent, so a module that did not parse lists nothing.
+        WasmModuleReport Unparsed(WasmModuleProblem problem) =>
+            new(path, WasmModuleKind.CoreModule, null, size, [], [], [], null, null, [problem]);
+    }
+
+    private static WasmModuleProblem? ClassificationProblem(string path, WasmModuleKind kind, string? nativeFormat, byte[] magic) =>
+        kind switch
+        {
+            WasmModuleKind.NotWasm => WasmModuleProblem.FromRefusal(WasmModuleProblemCode.NotWasm,
+                new NonWasmBinaryException(path, magic, isShellShim: false)),
+            WasmModuleKind.ShellShim => WasmModuleProblem.FromRefusal(WasmModuleProblemCode.ShellShim,
+                new NonWasmBinaryException(path, magic, isShellShim: true)),
+            WasmModuleKind.NativeBinary => WasmModuleProblem.FromRefusal(WasmModuleProblemCode.NativeBinaryNotSupported,
+                new NativeBinaryNotSupportedException(path, magic, nativeFormat!)),
+            WasmModuleKind.Component => WasmModuleProblem.FromRefusal(WasmModuleProblemCode.ComponentNotSupported,
+                new WasmComponentNotSupportedException(path)),
+            _ => null,
+        };
+
+    private static string ProblemCode(WasmParserLimit limit) => limit switch
+    {
+        WasmParserLimit.FileSize => WasmModuleProblemCode.ModuleTooLarge,
+        WasmParserLimit.ImportCount => WasmModuleProblemCode.TooManyImports,
+        WasmParserLimit.MemoryCount => WasmModuleProblemCode.TooManyMemories,
+        WasmParserLimit.VarUintLength => WasmModuleProblemCode.VarUintTooLong,
+        _ => throw new ArgumentOutOfRangeException(nameof(limit), limit, null),
+    };
+}

@@ -1,0 +1,19 @@
+namespace WasmSandbox;
+
+/// <summary>The stable <see cref="WasmModuleProblem.Code"/> values.</summary>
+public static class WasmModuleProblemCode
+{
+    public const string NotWasm = nameof(NotWasm);
+    public const string ShellShim = nameof(ShellShim);
+    public const string NativeBinaryNotSupported = nameof(NativeBinaryNotSupported);
+    public const string ComponentNotSupported = nameof(ComponentNotSupported);
+    public const string ModuleTooLarge = nameof(ModuleTooLarge);
+    public const string TooManyImports = nameof(TooManyImports);
+    public const string TooManyMemories = nameof(TooManyMemories);
+    public const string VarUintTooLong = nameof(VarUintTooLong);
+    public const string MalformedSection = nameof(MalformedSection);
+    public const string MemoryLimitExceeded = nameof(MemoryLimitExceeded);
+    public const string UnsatisfiedImport = nameof(UnsatisfiedImport);
+    public const string NoEntryPoint = nameof(NoEntryPoint);
+    public const string ValidationFailed = nameof(ValidationFailed);
+}

@@ -1,0 +1,38 @@
+using System.Management.Automation;
+
+namespace WasmSandbox.Commands;
+
+/// <summary>Selects objects by id with wildcards; a literal id that matches nothing is reported, like Get-Job -Id.</summary>
+internal static class IdFilter
+{
+    public static IEnumerable<T> Select<T>(PSCmdlet cmdlet, IReadOnlyList<T> all, string[]? ids, Func<T, string> idOf, string what)
+    {
+        if (ids is null || ids.Length == 0)
+        {
+            foreach (var item in all)
+            {
+                yield return item;
+            }
+            yield break;
+        }
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var id in ids)
+        {
+            var pattern = WildcardPattern.Get(id, WildcardOptions.IgnoreCase);
+            bool any = false;
+            foreach (var item in all.Where(i => pattern.IsMatch(idOf(i))))
+            {
+                any = true;
+                if (seen.Add(idOf(item)))
+                {
+                    yield return item;
+                }
+            }
+            if (!any && !WildcardPattern.ContainsWildcardCharacters(id))
+            {
+                cmdlet.WriteError(new ErrorRecord(new ItemNotFoundException($"no {what} with id '{id}' exists in this session"),
+                    $"{what.Replace(" ", "")}NotFound", ErrorCategory.ObjectNotFound, id));
+            }
+        }
+    }
+}

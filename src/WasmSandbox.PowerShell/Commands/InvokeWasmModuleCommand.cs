@@ -1,0 +1,111 @@
+using System.Management.Automation;
+
+namespace WasmSandbox.Commands;
+
+/// <summary>
+/// Runs a module like a native command: stdout lines (or raw bytes) on the output stream as they arrive, stderr lines
+/// on the error stream, pipeline input on stdin, the exit code in $LASTEXITCODE, and Ctrl+C stops the guest.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "WasmModule")]
+[OutputType(typeof(string), typeof(byte[]))]
+public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
+{
+    private readonly OutputLineSplitter _stdout = new();
+    private readonly OutputLineSplitter _stderr = new();
+    private WasmExecution? _execution;
+    private WasmContext? _context;
+
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    /// <summary>Emit stdout as byte arrays, chunk by chunk as the guest wrote it, instead of text lines.</summary>
+    [Parameter]
+    public SwitchParameter AsByteStream { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        _context = new WasmContext(GetUnresolvedProviderPathFromPSPath(Path));
+        _execution = StartOrThrow(_context, BuildOptions());
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (_execution is null)
+        {
+            return;
+        }
+        FeedInput(_execution);
+        WasmEventReceiver.Receive(new[] { _execution }, null, wait: false, TimeSpan.Zero, Cancellation.Token, Deliver);
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_execution is null)
+        {
+            return;
+        }
+        _execution.CloseInput();
+        try
+        {
+            WasmEventReceiver.Receive(new[] { _execution }, null, wait: true, System.Threading.Timeout.InfiniteTimeSpan, Cancellation.Token, Deliver);
+        }
+        finally
+        {
+            foreach (var line in _stdout.Flush())
+            {
+                WriteObject(line);
+            }
+            foreach (var line in _stderr.Flush())
+            {
+                WriteStderr(line);
+            }
+            if (_context is not null)
+            {
+                WasmRegistry.Remove(_context);
+            }
+        }
+    }
+
+    protected override void StopProcessing()
+    {
+        Cancellation.Cancel();
+        _execution?.Stop();
+        if (_context is not null)
+        {
+            WasmRegistry.Remove(_context);
+        }
+    }
+
+    private void Deliver(WasmEvent e)
+    {
+        switch (e)
+        {
+            case WasmStdoutEvent stdout when AsByteStream:
+                WriteObject(stdout.Data, enumerateCollection: false);
+                break;
+            case WasmStdoutEvent stdout:
+                foreach (var line in _stdout.Push(stdout.Data))
+                {
+                    WriteObject(line);
+                }
+                break;
+            case WasmStderrEvent stderr:
+                foreach (var line in _stderr.Push(stderr.Data))
+                {
+                    WriteStderr(line);
+                }
+                break;
+            case WasmSignalStateEvent signal:
+                WriteVerbose($"guest registered {signal}");
+                break;
+            case WasmExitedEvent exited:
+                SessionState.PSVariable.Set("global:LASTEXITCODE", exited.ExitCode);
+                WriteVerbose($"{exited.ExecutionId} {exited}");
+                break;
+        }
+    }
+
+    private void WriteStderr(string line) =>
+        WriteError(new ErrorRecord(new RemoteException(line), "WasmGuestStderr", ErrorCategory.NotSpecified, _execution?.ExecutionId));
+}

@@ -1,0 +1,116 @@
+using System.Collections;
+using System.Management.Automation;
+
+namespace WasmSandbox.Commands;
+
+/// <summary>
+/// The parameters shared by the cmdlets that start a guest (Start-WasmExecution, Invoke-WasmModule) and their
+/// translation into engine options; each cmdlet adds how the module is named and what it does with the run.
+/// </summary>
+public abstract class WasmRunCommandBase : PSCmdlet
+{
+    private protected readonly CancellationTokenSource Cancellation = new();
+
+    [Parameter(Position = 1)]
+    [AllowEmptyCollection]
+    public string[] ArgumentList { get; set; } = Array.Empty<string>();
+
+    [Parameter]
+    public IDictionary? Environment { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? WorkingDirectory { get; set; }
+
+    [Parameter]
+    public WasmPermissionTier PermissionTier { get; set; } = WasmPermissionTier.Isolated;
+
+    [Parameter]
+    [ValidateNotNull]
+    public string[] Mount { get; set; } = Array.Empty<string>();
+
+    [Parameter]
+    [ValidateRange(1, ulong.MaxValue)]
+    public ulong MaxFuel { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, long.MaxValue)]
+    public long MaxMemory { get; set; } = WasmExecutionOptions.DefaultMaxMemoryBytes;
+
+    [Parameter]
+    public TimeSpan Timeout { get; set; } = WasmExecutionOptions.DefaultTimeout;
+
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long MaxOutputBytes { get; set; }
+
+    [Parameter(ValueFromPipeline = true)]
+    [AllowNull]
+    [AllowEmptyString]
+    public object? InputObject { get; set; }
+
+    private protected WasmExecutionOptions BuildOptions(string? vmId = null, WasmStdioMode mode = WasmStdioMode.Events) => new()
+    {
+        Arguments = ArgumentList,
+        Environment = EnvironmentEntries(),
+        WorkingDirectory = WorkingDirectory is null
+            ? SessionState.Path.CurrentFileSystemLocation.ProviderPath
+            : GetUnresolvedProviderPathFromPSPath(WorkingDirectory),
+        PermissionTier = PermissionTier,
+        Mounts = Mount,
+        MaxFuel = MyInvocation.BoundParameters.ContainsKey(nameof(MaxFuel)) ? MaxFuel : null,
+        MaxMemoryBytes = MaxMemory,
+        Timeout = Timeout,
+        MaxOutputBytes = MyInvocation.BoundParameters.ContainsKey(nameof(MaxOutputBytes)) ? MaxOutputBytes : null,
+        VmId = vmId,
+        StdioMode = mode,
+    };
+
+    /// <summary>Starts the guest; a refusal becomes a terminating error with the engine's id and category.</summary>
+    private protected WasmExecution StartOrThrow(WasmContext context, WasmExecutionOptions options)
+    {
+        try
+        {
+            var execution = WasmRuntime.Shared.Start(context, options);
+            WriteVerbose($"{execution.ExecutionId}: {execution.ResolvedModulePath}, tier {options.PermissionTier}; " +
+                $"compile {execution.Warmup.Reason} from {execution.Warmup.Source} in {execution.Warmup.CompileTime.TotalMilliseconds:0.#} ms");
+            return execution;
+        }
+        catch (WasmSandboxException e)
+        {
+            ThrowTerminatingError(ErrorRecords.From(e, context));
+            throw; // not reached: ThrowTerminatingError always throws
+        }
+    }
+
+    /// <summary>Feeds the current pipeline object to the guest's stdin, if one was bound.</summary>
+    private protected void FeedInput(WasmExecution execution)
+    {
+        if (!MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)) || execution.State != WasmExecutionState.Running)
+        {
+            return;
+        }
+        try
+        {
+            execution.WriteInput(InputConverter.ToStdin(InputObject));
+        }
+        catch (InvalidOperationException)
+        {
+            // The guest ended while input was still arriving; like a closed pipe, the rest has nowhere to go.
+        }
+    }
+
+    private KeyValuePair<string, string>[] EnvironmentEntries()
+    {
+        if (Environment is null)
+        {
+            return Array.Empty<KeyValuePair<string, string>>();
+        }
+        var entries = new List<KeyValuePair<string, string>>();
+        foreach (DictionaryEntry entry in Environment)
+        {
+            entries.Add(new(LanguagePrimitives.ConvertTo<string>(entry.Key), LanguagePrimitives.ConvertTo<string>(entry.Value) ?? ""));
+        }
+        return entries.ToArray();
+    }
+}
