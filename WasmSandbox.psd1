@@ -20,6 +20,7 @@
         'Receive-WasmEvent'
         'Send-WasmRpcResponse'
         'Invoke-WasmModule'
+        'Test-WasmModule'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -9,6 +9,8 @@ namespace WasmSandbox.Commands;
 /// </summary>
 public sealed class WasmJob : Job2
 {
+    private readonly ManualResetEventSlim _pumped = new(false);
+
     public WasmJob(WasmExecution execution, string command)
         : base(command, execution.ExecutionId)
     {
@@ -39,6 +41,7 @@ public sealed class WasmJob : Job2
             WasmExecutionState.Stopped => JobState.Stopped,
             _ => JobState.Failed,
         });
+        _pumped.Set();
     }
 
     public override void StartJob()
@@ -53,7 +56,8 @@ public sealed class WasmJob : Job2
     public override void StopJob(bool force, string? reason)
     {
         Execution.Stop();
-        Execution.Wait(TimeSpan.FromSeconds(5));
+        // Stop-Job returns once the job shows its final state, like other job types.
+        _pumped.Wait(TimeSpan.FromSeconds(5));
     }
 
     public override void StopJobAsync() => StopJobAsync(force: false, reason: null);

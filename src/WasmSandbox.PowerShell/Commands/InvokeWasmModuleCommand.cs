@@ -19,6 +19,13 @@ public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 
+    /// <summary>The guest's arguments; like a native command's, everything after the path binds here.</summary>
+    [Parameter(Position = 1, ValueFromRemainingArguments = true)]
+    [AllowEmptyCollection]
+    public string[] ArgumentList { get; set; } = Array.Empty<string>();
+
+    private protected override string[] GuestArguments => ArgumentList;
+
     /// <summary>Emit stdout as byte arrays, chunk by chunk as the guest wrote it, instead of text lines.</summary>
     [Parameter]
     public SwitchParameter AsByteStream { get; set; }

@@ -15,6 +15,12 @@ public sealed class StartWasmExecutionCommand : WasmRunCommandBase
     [ArgumentCompleter(typeof(ContextIdCompleter))]
     public WasmContext Context { get; set; } = null!;
 
+    [Parameter(Position = 1)]
+    [AllowEmptyCollection]
+    public string[] ArgumentList { get; set; } = Array.Empty<string>();
+
+    private protected override string[] GuestArguments => ArgumentList;
+
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? VmId { get; set; }

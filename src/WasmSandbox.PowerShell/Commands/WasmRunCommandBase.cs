@@ -11,9 +11,8 @@ public abstract class WasmRunCommandBase : PSCmdlet
 {
     private protected readonly CancellationTokenSource Cancellation = new();
 
-    [Parameter(Position = 1)]
-    [AllowEmptyCollection]
-    public string[] ArgumentList { get; set; } = Array.Empty<string>();
+    /// <summary>The guest's arguments after argv[0]; each cmdlet declares how they bind.</summary>
+    private protected abstract string[] GuestArguments { get; }
 
     [Parameter]
     public IDictionary? Environment { get; set; }
@@ -51,7 +50,7 @@ public abstract class WasmRunCommandBase : PSCmdlet
 
     private protected WasmExecutionOptions BuildOptions(string? vmId = null, WasmStdioMode mode = WasmStdioMode.Events) => new()
     {
-        Arguments = ArgumentList,
+        Arguments = GuestArguments,
         Environment = EnvironmentEntries(),
         WorkingDirectory = WorkingDirectory is null
             ? SessionState.Path.CurrentFileSystemLocation.ProviderPath

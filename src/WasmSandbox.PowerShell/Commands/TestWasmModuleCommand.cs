@@ -1,0 +1,110 @@
+using System.Management.Automation;
+
+namespace WasmSandbox.Commands;
+
+/// <summary>
+/// Inspects module files without running them: what they are, what they import and export, and whether they can
+/// run under a tier and memory limit — with the same wording as the refusals of Start-WasmExecution.
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "WasmModule", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(WasmModuleReport), typeof(bool))]
+public sealed class TestWasmModuleCommand : PSCmdlet
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [ValidateNotNullOrEmpty]
+    [Alias("PSPath", "FullName", "LP")]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+    [Parameter]
+    public WasmPermissionTier PermissionTier { get; set; } = WasmPermissionTier.Isolated;
+
+    [Parameter]
+    [ValidateRange(1, long.MaxValue)]
+    public long MaxMemory { get; set; } = WasmExecutionOptions.DefaultMaxMemoryBytes;
+
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var path in ResolvePaths())
+        {
+            WasmModuleReport report;
+            try
+            {
+                report = ModuleSource.Inspect(path, new WasmInspectionOptions { PermissionTier = PermissionTier, MaxMemoryBytes = MaxMemory });
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or WasmSandboxException)
+            {
+                var record = e is WasmSandboxException w
+                    ? ErrorRecords.From(w, path)
+                    : new ErrorRecord(e, "ModuleUnreadable", ErrorCategory.ReadError, path);
+                WriteError(record);
+                continue;
+            }
+            WriteObject(Quiet ? report.IsValid : report);
+        }
+    }
+
+    private IEnumerable<string> ResolvePaths()
+    {
+        if (ParameterSetName == LiteralPathSet)
+        {
+            foreach (var literal in LiteralPath)
+            {
+                string full = GetUnresolvedProviderPathFromPSPath(literal);
+                if (File.Exists(full))
+                {
+                    yield return full;
+                }
+                else
+                {
+                    WriteError(NotFound(literal, full));
+                }
+            }
+            yield break;
+        }
+        foreach (var pattern in Path)
+        {
+            string[] resolved;
+            try
+            {
+                resolved = GetResolvedProviderPathFromPSPath(pattern, out var provider).ToArray();
+                if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+                {
+                    WriteError(new ErrorRecord(new ArgumentException($"'{pattern}' is not a file-system path"),
+                        "NotAFileSystemPath", ErrorCategory.InvalidArgument, pattern));
+                    continue;
+                }
+            }
+            catch (ItemNotFoundException)
+            {
+                WriteError(NotFound(pattern, GetUnresolvedProviderPathFromPSPath(pattern)));
+                continue;
+            }
+            foreach (var full in resolved)
+            {
+                if (File.Exists(full))
+                {
+                    yield return full;
+                }
+                else if (!WildcardPattern.ContainsWildcardCharacters(pattern))
+                {
+                    WriteError(new ErrorRecord(new ArgumentException($"'{full}' is a directory, not a module file"),
+                        "PathIsDirectory", ErrorCategory.InvalidArgument, full));
+                }
+            }
+        }
+    }
+
+    private static ErrorRecord NotFound(string given, string full) =>
+        new(new ItemNotFoundException($"module file '{full}' does not exist"), "ModuleNotFound", ErrorCategory.ObjectNotFound, given);
+}
