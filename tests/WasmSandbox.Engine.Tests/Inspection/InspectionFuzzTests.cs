@@ -73,6 +73,51 @@ public sealed class InspectionFuzzTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The same mutations through a real start: each input is either refused with a typed exception or runs and
+    /// ends (any reason) on its own; nothing else escapes, nothing hangs, and the process's memory stays bounded.
+    /// </summary>
+    [Fact]
+    public void MutatedModulesStartOrAreRefusedWithoutHarm()
+    {
+        byte[][] seeds = [.. WatFixtures.Select(FromWat), File.ReadAllBytes(ToolchainFixturePath), B.MinimalCommand()];
+        var sections = seeds.Select(Sections).ToArray();
+        var random = new Random(Seed + 1);
+        using var dir = new TempDir();
+        var options = new WasmExecutionOptions { WorkingDirectory = dir.Path, Timeout = TimeSpan.FromSeconds(2), MaxMemoryBytes = 16L << 20 };
+        int refused = 0, ran = 0;
+        long before = Environment.WorkingSet;
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < 5000; i++)
+        {
+            var which = random.Next(seeds.Length);
+            var input = seeds[which];
+            for (var mutations = random.Next(1, 4); mutations > 0; mutations--)
+            {
+                input = Mutate(random, input, input.Length == seeds[which].Length ? sections[which] : []);
+            }
+            File.WriteAllBytes(Path.Combine(dir.Path, "fuzz.wasm"), input);
+            try
+            {
+                var exec = WasmRuntime.Shared.Start(new WasmContext("fuzz.wasm"), options);
+                exec.CloseInput();
+                Assert.True(exec.Wait(TimeSpan.FromSeconds(10)), $"input {i} did not end ({Convert.ToBase64String(input)})");
+                WasmEventReceiver.Receive([exec], null, false, TimeSpan.Zero, CancellationToken.None, _ => { });
+                ran++;
+            }
+            catch (WasmSandboxException)
+            {
+                refused++;
+            }
+        }
+        watch.Stop();
+        GC.Collect();
+        long grown = Environment.WorkingSet - before;
+        output.WriteLine($"5000 starts (seed {Seed + 1}) in {watch.Elapsed.TotalSeconds:F1} s: {refused} refused, {ran} ran; working set grew {grown >> 20} MiB");
+        Assert.True(refused > 0 && ran > 0, "the mutations must exercise both refusal and running");
+        Assert.True(grown < 300L << 20, $"working set grew by {grown >> 20} MiB");
+    }
+
     private static readonly HashSet<string> NotRefused =
         [WasmModuleProblemCode.UnsatisfiedImport, WasmModuleProblemCode.NoEntryPoint, WasmModuleProblemCode.ValidationFailed];
 
