@@ -65,7 +65,11 @@ public sealed class WasmJob : Job2
     public override void StopJobAsync(bool force, string? reason)
     {
         Execution.Stop();
-        OnStopJobCompleted(new System.ComponentModel.AsyncCompletedEventArgs(null, false, null));
+        ThreadPool.QueueUserWorkItem(_ =>
+        {
+            _pumped.Wait(TimeSpan.FromSeconds(5));
+            OnStopJobCompleted(new System.ComponentModel.AsyncCompletedEventArgs(null, false, null));
+        });
     }
 
     public override void SuspendJob() => throw NotSupported("suspended");

@@ -43,7 +43,16 @@ public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
             return;
         }
         FeedInput(_execution);
-        WasmEventReceiver.Receive(new[] { _execution }, null, wait: false, TimeSpan.Zero, Cancellation.Token, Deliver);
+        try
+        {
+            WasmEventReceiver.Receive(new[] { _execution }, null, wait: false, TimeSpan.Zero, Cancellation.Token, Deliver);
+        }
+        catch
+        {
+            // The pipeline is ending (e.g. -ErrorAction Stop at a stderr line): the run ends with this command.
+            _execution.Stop();
+            throw;
+        }
     }
 
     protected override void EndProcessing()
@@ -56,6 +65,11 @@ public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
         try
         {
             WasmEventReceiver.Receive(new[] { _execution }, null, wait: true, System.Threading.Timeout.InfiniteTimeSpan, Cancellation.Token, Deliver);
+        }
+        catch
+        {
+            _execution.Stop();
+            throw;
         }
         finally
         {
