@@ -24,6 +24,33 @@ public class LifecycleTests
         Assert.Equal(new[] { 15 }, signal.Mask);
     }
 
+    [Theory]
+    [InlineData(0, 2)]
+    [InlineData(65, 2)]
+    [InlineData(2, 3)]
+    public void AnInvalidSigactionIsEinvalWithoutAnEvent(int signal, int action)
+    {
+        using var sandbox = new Sandbox();
+        var run = sandbox.RunToEnd(Wat.Command($"(call $proc_exit (call $sig (i32.const {signal}) (i32.const {action}) (i32.const 0) (i32.const 0) (i32.const 0)))",
+            imports: Wat.Imports + """(import "host_process" "proc_sigaction" (func $sig (param i32 i32 i32 i32 i32) (result i32)))"""),
+            new WasmExecutionOptions { PermissionTier = WasmPermissionTier.Full });
+        Assert.Equal(28, run.ExitCode);
+        Assert.Empty(run.Events.OfType<WasmSignalStateEvent>());
+    }
+
+    [Fact]
+    public void SignalMasksSpanAll64Signals()
+    {
+        using var sandbox = new Sandbox();
+        var run = sandbox.RunToEnd(Wat.Command("(drop (call $sig (i32.const 64) (i32.const 1) (i32.const 0x80000001) (i32.const 0x80000000) (i32.const -1)))",
+            imports: Wat.Imports + """(import "host_process" "proc_sigaction" (func $sig (param i32 i32 i32 i32 i32) (result i32)))"""),
+            new WasmExecutionOptions { PermissionTier = WasmPermissionTier.Full });
+        var signal = Assert.Single(run.Events.OfType<WasmSignalStateEvent>());
+        Assert.Equal(new[] { 1, 32, 64 }, signal.Mask);
+        Assert.Equal(WasmSignalAction.Ignore, signal.Action);
+        Assert.Equal(uint.MaxValue, signal.Flags);
+    }
+
     [Fact]
     public void AnImportForAnotherHostFailsToLinkNamingIt()
     {
