@@ -93,6 +93,8 @@ function Read-TrxTotals([string] $Path) {
 
 function Invoke-Test {
     Invoke-Build
+    # Tests compile hundreds of modules: keep their artifacts out of the user's real compile cache.
+    $env:WASMSANDBOX_CACHE_DIR = Join-Path $Out 'test-compile-cache' 
     if (Test-Path $Results) { Remove-Item $Results -Recurse -Force }
     New-Item -ItemType Directory -Path $Results | Out-Null
 

@@ -4,69 +4,55 @@ using System.Management.Automation.Language;
 
 namespace WasmSandbox.Commands;
 
-/// <summary>Completes -Context with the contexts of this process, as an expression that fetches the object.</summary>
-public sealed class ContextIdCompleter : IArgumentCompleter
+/// <summary>
+/// Tab completion for contexts, executions and event kinds. Parameters that take objects complete to an expression
+/// that fetches the object, e.g. <c>(Get-WasmContext -Id wasm-ctx-1)</c>; -Id parameters complete to the id itself.
+/// </summary>
+public abstract class IdCompleter : IArgumentCompleter
 {
+    private protected abstract IEnumerable<(string Id, string Tooltip)> Candidates();
+
+    private protected virtual string? Getter => null;
+
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var pattern = WildcardPattern.Get(wordToComplete.Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
-        foreach (var c in WasmRegistry.Contexts.Where(c => pattern.IsMatch(c.ContextId)))
-        {
-            yield return new CompletionResult($"(Get-WasmContext -Id {c.ContextId})", c.ContextId, CompletionResultType.ParameterValue,
-                $"{c.ContextId}: {c.ModulePath} (vm {c.VmId})");
-        }
+        return Candidates().Where(c => pattern.IsMatch(c.Id)).Select(c => new CompletionResult(
+            Getter is null ? c.Id : $"({Getter} -Id {c.Id})", c.Id, CompletionResultType.ParameterValue, c.Tooltip));
     }
 }
 
-/// <summary>Completes context ids (for -Id of the context cmdlets).</summary>
-public sealed class ContextIdNameCompleter : IArgumentCompleter
+/// <summary>Context ids, for -Id.</summary>
+public class ContextIdNameCompleter : IdCompleter
 {
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-        CommandAst commandAst, IDictionary fakeBoundParameters)
-    {
-        var pattern = WildcardPattern.Get(wordToComplete.Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
-        return WasmRegistry.Contexts.Where(c => pattern.IsMatch(c.ContextId))
-            .Select(c => new CompletionResult(c.ContextId, c.ContextId, CompletionResultType.ParameterValue, $"{c.ContextId}: {c.ModulePath}"));
-    }
+    private protected override IEnumerable<(string Id, string Tooltip)> Candidates() =>
+        WasmRegistry.Contexts.Select(c => (c.ContextId, $"{c.ContextId}: {c.ModulePath} (vm {c.VmId})"));
 }
 
-/// <summary>Completes execution ids (for -Id) — running ones first.</summary>
-public sealed class ExecutionIdCompleter : IArgumentCompleter
+/// <summary>Contexts, for -Context.</summary>
+public sealed class ContextIdCompleter : ContextIdNameCompleter
 {
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-        CommandAst commandAst, IDictionary fakeBoundParameters)
-    {
-        var pattern = WildcardPattern.Get(wordToComplete.Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
-        return WasmRegistry.Executions.Where(e => pattern.IsMatch(e.ExecutionId))
-            .OrderBy(e => e.State == WasmExecutionState.Running ? 0 : 1)
-            .Select(e => new CompletionResult(e.ExecutionId, e.ExecutionId, CompletionResultType.ParameterValue,
-                $"{e.ExecutionId}: {e.State} {e.ModulePath}"));
-    }
+    private protected override string Getter => "Get-WasmContext";
 }
 
-/// <summary>Completes -Execution with executions of this process, as an expression that fetches the object.</summary>
-public sealed class ExecutionCompleter : IArgumentCompleter
+/// <summary>Execution ids, running ones first, for -Id.</summary>
+public class ExecutionIdCompleter : IdCompleter
 {
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-        CommandAst commandAst, IDictionary fakeBoundParameters)
-    {
-        var pattern = WildcardPattern.Get(wordToComplete.Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
-        return WasmRegistry.Executions.Where(e => pattern.IsMatch(e.ExecutionId))
-            .OrderBy(e => e.State == WasmExecutionState.Running ? 0 : 1)
-            .Select(e => new CompletionResult($"(Get-WasmExecution -Id {e.ExecutionId})", e.ExecutionId, CompletionResultType.ParameterValue,
-                $"{e.ExecutionId}: {e.State} {e.ModulePath}"));
-    }
+    private protected override IEnumerable<(string Id, string Tooltip)> Candidates() =>
+        WasmRegistry.Executions.OrderBy(e => e.State == WasmExecutionState.Running ? 0 : 1)
+            .Select(e => (e.ExecutionId, $"{e.ExecutionId}: {e.State} {e.ModulePath}"));
 }
 
-/// <summary>Completes -Kind with the event kinds.</summary>
-public sealed class EventKindCompleter : IArgumentCompleter
+/// <summary>Executions, for -Execution.</summary>
+public sealed class ExecutionCompleter : ExecutionIdCompleter
 {
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-        CommandAst commandAst, IDictionary fakeBoundParameters)
-    {
-        var pattern = WildcardPattern.Get(wordToComplete.Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
-        return Enum.GetNames<WasmEventKind>().Where(pattern.IsMatch)
-            .Select(k => new CompletionResult(k, k, CompletionResultType.ParameterValue, k));
-    }
+    private protected override string Getter => "Get-WasmExecution";
+}
+
+/// <summary>Event kinds, for -Kind.</summary>
+public sealed class EventKindCompleter : IdCompleter
+{
+    private protected override IEnumerable<(string Id, string Tooltip)> Candidates() =>
+        Enum.GetNames<WasmEventKind>().Select(k => (k, k));
 }

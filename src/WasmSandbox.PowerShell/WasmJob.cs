@@ -34,7 +34,16 @@ public sealed class WasmJob : Job2
 
     private void Pump()
     {
-        WasmEventReceiver.Receive(new[] { Execution }, null, wait: true, Timeout.InfiniteTimeSpan, CancellationToken.None, e => Output.Add(PSObject.AsPSObject(e)));
+        try
+        {
+            WasmEventReceiver.Receive(new[] { Execution }, null, wait: true, Timeout.InfiniteTimeSpan, CancellationToken.None,
+                e => Output.Add(PSObject.AsPSObject(e)));
+        }
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+        {
+            // Remove-Job disposed the job (closing its output) while the guest was still ending: nobody is listening.
+            Execution.Stop();
+        }
         SetJobState(Execution.State switch
         {
             WasmExecutionState.Completed => JobState.Completed,

@@ -21,7 +21,7 @@ Describe 'Get-WasmContext and Remove-WasmContext' {
         (Get-WasmContext -Id $ctx.ContextId).ModulePath | Should -Be './x.wasm'
         @(Get-WasmContext -Id 'wasm-ctx-*').Count | Should -BeGreaterOrEqual 2
         Get-WasmContext -Id 'wasm-ctx-999999' -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-        $err[0].FullyQualifiedErrorId | Should -Be 'contextNotFound,WasmSandbox.Commands.GetWasmContextCommand'
+        $err[0].FullyQualifiedErrorId | Should -Be 'ContextNotFound,WasmSandbox.Commands.GetWasmContextCommand'
     }
 
     It 'removes a context so it no longer lists or starts' {

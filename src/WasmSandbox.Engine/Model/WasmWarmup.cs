@@ -1,21 +1,25 @@
 namespace WasmSandbox;
 
-/// <summary>Where an execution's compiled module came from, and what compiling it cost.</summary>
+/// <summary>Where an execution's compiled module came from, and what getting it cost.</summary>
 public sealed class WasmWarmup
 {
-    internal WasmWarmup(bool executed, string source, string modulePath, string? compileCacheDir, TimeSpan compileTime)
+    internal const string FromMemory = "memory";
+    internal const string FromDisk = "disk";
+    internal const string Compiled = "compiled";
+
+    internal WasmWarmup(string source, string modulePath, string? compileCacheDir, TimeSpan compileTime, string? note)
     {
-        Executed = executed;
         Source = source;
         ModulePath = modulePath;
         CompileCacheDir = compileCacheDir;
         CompileTime = compileTime;
+        Note = note;
     }
 
     /// <summary>True when the module was compiled for this execution.</summary>
-    public bool Executed { get; }
+    public bool Executed => Source == Compiled;
 
-    /// <summary><c>executed</c> (compiled now) or <c>cached</c>.</summary>
+    /// <summary><c>executed</c> (compiled now) or <c>cached</c> (taken from memory or disk).</summary>
     public string Reason => Executed ? "executed" : "cached";
 
     /// <summary><c>memory</c>, <c>disk</c> or <c>compiled</c>.</summary>
@@ -27,8 +31,19 @@ public sealed class WasmWarmup
     /// <summary>The on-disk compile cache folder, or null when the disk cache is off.</summary>
     public string? CompileCacheDir { get; }
 
-    /// <summary>Time spent compiling (or loading a compiled artifact) for this execution; zero for a memory hit.</summary>
+    /// <summary>Time spent compiling, or loading the compiled artifact from disk; zero for a memory hit.</summary>
     public TimeSpan CompileTime { get; }
 
-    public override string ToString() => $"{Reason} from {Source} in {CompileTime.TotalMilliseconds:0.#} ms";
+    /// <summary>
+    /// Why the disk cache was skipped, an artifact ignored or a compiled module not stored, in words; null when the
+    /// caches worked as asked.
+    /// </summary>
+    public string? Note { get; }
+
+    public override string ToString() => Source switch
+    {
+        Compiled => $"compiled in {CompileTime.TotalMilliseconds:0.#} ms",
+        FromDisk => $"loaded from the disk cache in {CompileTime.TotalMilliseconds:0.#} ms",
+        _ => "cached in memory",
+    };
 }

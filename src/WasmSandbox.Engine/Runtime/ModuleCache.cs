@@ -8,48 +8,128 @@ namespace WasmSandbox;
 /// <summary>
 /// Compiled modules shared by every context and execution of the process, keyed by the SHA-256 of the module bytes
 /// and the engine profile: a changed file (or a symlink moved to another file) compiles afresh, an unchanged one
-/// never does, and concurrent first starts of one module compile it once.
+/// never does, and concurrent first starts of one module compile it once. Behind the memory cache sits the disk
+/// cache, so a new process loads what an earlier one compiled.
 /// </summary>
 internal sealed class ModuleCache
 {
     private const int MaxEntries = 128;
 
-    private readonly ConcurrentDictionary<string, Lazy<Module>> _modules = new();
+    private readonly ConcurrentDictionary<string, Lazy<Loaded>> _modules = new();
     private readonly ConcurrentQueue<string> _order = new();
+    private readonly CompileCacheSettings _settings;
+    private readonly DiskCompileCache? _disk;
+    private int _loads;
+
+    /// <summary>A cache set up from the host's environment (<see cref="CompileCacheSettings.FromEnvironment"/>).</summary>
+    public ModuleCache()
+        : this(CompileCacheSettings.FromEnvironment())
+    {
+    }
+
+    public ModuleCache(CompileCacheSettings settings)
+    {
+        _settings = settings;
+        _disk = settings.Directory is null ? null : new DiskCompileCache(settings.Directory, settings.MaxBytes);
+    }
+
+    /// <summary>How many modules were compiled or read from disk, as opposed to taken from memory.</summary>
+    public int Loads => Volatile.Read(ref _loads);
 
     public static string Hash(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     public (Module Module, WasmWarmup Warmup) GetOrCompile(EngineProfile profile, byte[] wasm, string sha256, string modulePath, string displayName)
     {
-        string key = $"{profile.Key}/{sha256}";
-        bool compiledHere = false;
-        var compileTime = TimeSpan.Zero;
-        var lazy = _modules.GetOrAdd(key, _ => new Lazy<Module>(() =>
+        var loaded = Get(profile, wasm, sha256, displayName);
+        return (loaded.Module, Warmup(loaded, modulePath));
+    }
+
+    /// <summary>
+    /// Compiles the module into the memory and disk caches without running it, so the first start costs nothing.
+    /// A module already in memory is stored on disk if its artifact is missing (evicted, or the disk cache was
+    /// unusable when it was compiled).
+    /// </summary>
+    public WasmWarmup Precompile(EngineProfile profile, byte[] wasm, string sha256, string modulePath, string displayName)
+    {
+        var loaded = Get(profile, wasm, sha256, displayName);
+        var warmup = Warmup(loaded, modulePath);
+        if (warmup.Source != WasmWarmup.FromMemory || _disk is null)
         {
-            compiledHere = true;
-            var clock = Stopwatch.StartNew();
-            var module = Module.FromBytes(profile.Engine, displayName, wasm);
-            compileTime = clock.Elapsed;
-            return module;
-        }, LazyThreadSafetyMode.ExecutionAndPublication));
-        Module compiled;
+            return warmup;
+        }
+        string? note = _disk.EnsureStored(profile.Key, sha256, loaded.Module);
+        return new WasmWarmup(WasmWarmup.FromMemory, modulePath, _settings.Directory, TimeSpan.Zero, note);
+    }
+
+    private Loaded Get(EngineProfile profile, byte[] wasm, string sha256, string displayName)
+    {
+        string key = $"{profile.Key}/{sha256}";
+        var lazy = _modules.GetOrAdd(key, _ => new Lazy<Loaded>(
+            () => Load(profile, wasm, sha256, displayName), LazyThreadSafetyMode.ExecutionAndPublication));
+        Loaded loaded;
         try
         {
-            compiled = lazy.Value;
+            loaded = lazy.Value;
         }
         catch
         {
             // Do not keep a failed compile: the next start re-reads the file and tries again.
-            _modules.TryRemove(new KeyValuePair<string, Lazy<Module>>(key, lazy));
+            _modules.TryRemove(new KeyValuePair<string, Lazy<Loaded>>(key, lazy));
             throw;
         }
-        if (compiledHere)
+        // Once per load, not per caller, so the queue holds each cached key once.
+        if (loaded.TryEnqueue())
         {
             _order.Enqueue(key);
             Trim();
         }
-        return (compiled, new WasmWarmup(compiledHere, compiledHere ? "compiled" : "memory", modulePath, null, compileTime));
+        return loaded;
     }
+
+    /// <summary>Takes the module from disk, or compiles it and stores it there.</summary>
+    private Loaded Load(EngineProfile profile, byte[] wasm, string sha256, string displayName)
+    {
+        Interlocked.Increment(ref _loads);
+        var notes = new List<string>();
+        if (_settings.Note is not null)
+        {
+            notes.Add(_settings.Note);
+        }
+        if (_disk is not null)
+        {
+            var clock = Stopwatch.StartNew();
+            var (stored, note) = _disk.TryLoad(profile.Engine, profile.Key, sha256, displayName);
+            if (stored is not null)
+            {
+                return new Loaded(stored, new Report(WasmWarmup.FromDisk, clock.Elapsed, Join(notes)));
+            }
+            if (note is not null)
+            {
+                notes.Add(note);
+            }
+        }
+        var compileClock = Stopwatch.StartNew();
+        var module = Module.FromBytes(profile.Engine, displayName, wasm);
+        var compileTime = compileClock.Elapsed;
+        if (_disk?.Store(profile.Key, sha256, module) is { } storeNote)
+        {
+            notes.Add(storeNote);
+        }
+        return new Loaded(module, new Report(WasmWarmup.Compiled, compileTime, Join(notes)));
+    }
+
+    /// <summary>
+    /// The load's own report for the first execution that asks, a memory hit for every later one: exactly one
+    /// execution is charged with the compile, even when several waited for it.
+    /// </summary>
+    private WasmWarmup Warmup(Loaded loaded, string modulePath)
+    {
+        var report = loaded.Claim() ? loaded.Report : Report.Memory;
+        return new WasmWarmup(report.Source, modulePath, _settings.Directory, report.Time, report.Note);
+    }
+
+    // Distinct: a refused folder is reported by the attempt to read and again by the attempt to write.
+    private static string? Join(List<string> notes) => notes.Count == 0 ? null : string.Join("; ", notes.Distinct());
 
     /// <summary>
     /// Drops the oldest entries past the bound. A dropped module is not disposed: executions may still hold it, and
@@ -61,5 +141,24 @@ internal sealed class ModuleCache
         {
             _modules.TryRemove(oldest, out _);
         }
+    }
+
+    private sealed record Report(string Source, TimeSpan Time, string? Note)
+    {
+        public static readonly Report Memory = new(WasmWarmup.FromMemory, TimeSpan.Zero, null);
+    }
+
+    private sealed class Loaded(Module module, Report report)
+    {
+        private int _claimed;
+        private int _enqueued;
+
+        public Module Module { get; } = module;
+
+        public Report Report { get; } = report;
+
+        public bool Claim() => Interlocked.Exchange(ref _claimed, 1) == 0;
+
+        public bool TryEnqueue() => Interlocked.Exchange(ref _enqueued, 1) == 0;
     }
 }

@@ -12,6 +12,34 @@ internal static class ModuleLoader
     public static (Module Module, string ResolvedPath, WasmWarmup Warmup) Load(
         WasmContext context, string workingDirectory, WasmExecutionOptions options, EngineProfile profile, ModuleCache cache)
     {
+        var (path, bytes, sha) = Read(context, workingDirectory, options);
+        try
+        {
+            var (module, warmup) = cache.GetOrCompile(profile, bytes, sha, context.ModulePath, Path.GetFileName(path));
+            return (module, path, warmup);
+        }
+        catch (WasmtimeException e)
+        {
+            throw new WasmCompileException(path, e.Message, e);
+        }
+    }
+
+    /// <summary>Compiles into the memory and disk caches without running, so a later first start is warm.</summary>
+    public static WasmWarmup Precompile(WasmContext context, string workingDirectory, WasmExecutionOptions options, EngineProfile profile, ModuleCache cache)
+    {
+        var (path, bytes, sha) = Read(context, workingDirectory, options);
+        try
+        {
+            return cache.Precompile(profile, bytes, sha, context.ModulePath, Path.GetFileName(path));
+        }
+        catch (WasmtimeException e)
+        {
+            throw new WasmCompileException(path, e.Message, e);
+        }
+    }
+
+    private static (string Path, byte[] Bytes, string Sha) Read(WasmContext context, string workingDirectory, WasmExecutionOptions options)
+    {
         string path = Path.GetFullPath(context.ModulePath, workingDirectory);
         if (!File.Exists(path))
         {
@@ -24,15 +52,6 @@ internal static class ModuleLoader
             RequireEntryPoint = false,
             RunWasmtimeValidation = false,
         });
-        string sha = ModuleCache.Hash(bytes);
-        try
-        {
-            var (module, warmup) = cache.GetOrCompile(profile, bytes, sha, context.ModulePath, Path.GetFileName(path));
-            return (module, path, warmup);
-        }
-        catch (WasmtimeException e)
-        {
-            throw new WasmCompileException(path, e.Message, e);
-        }
+        return (path, bytes, ModuleCache.Hash(bytes));
     }
 }

@@ -75,6 +75,18 @@ public sealed class WasmRuntime
         return execution;
     }
 
+    /// <summary>
+    /// Compiles <paramref name="context"/>'s module into the in-memory and on-disk caches without running it, so a
+    /// runbook pays the compile once per machine. Applies the same checks as <see cref="Start"/>.
+    /// </summary>
+    public WasmWarmup Precompile(WasmContext context, WasmExecutionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
+        string workingDirectory = Path.GetFullPath(options.WorkingDirectory ?? Environment.CurrentDirectory);
+        return ModuleLoader.Precompile(context, workingDirectory, options, ProfileFor(options), _cache);
+    }
+
     private static void ValidateLimits(WasmExecutionOptions options)
     {
         if (options.MaxMemoryBytes <= 0)

@@ -31,7 +31,7 @@ internal static class IdFilter
             if (!any && !WildcardPattern.ContainsWildcardCharacters(id))
             {
                 cmdlet.WriteError(new ErrorRecord(new ItemNotFoundException($"no {what} with id '{id}' exists in this session"),
-                    $"{what.Replace(" ", "")}NotFound", ErrorCategory.ObjectNotFound, id));
+                    $"{char.ToUpperInvariant(what[0])}{what[1..]}NotFound", ErrorCategory.ObjectNotFound, id));
             }
         }
     }

@@ -16,5 +16,23 @@ public sealed class NewWasmContextCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string VmId { get; set; } = WasmContext.DefaultVmId;
 
-    protected override void EndProcessing() => WriteObject(new WasmContext(Path, VmId));
+    /// <summary>Compile the module now (into the memory and disk caches), so the first start is warm.</summary>
+    [Parameter]
+    public SwitchParameter Precompile { get; set; }
+
+    protected override void EndProcessing()
+    {
+        var context = new WasmContext(Path, VmId);
+        if (Precompile)
+        {
+            var options = new WasmExecutionOptions { WorkingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath };
+            var warmup = WasmRunCommandBase.WithCompileProgress(this, context, () => WasmRuntime.Shared.Precompile(context, options));
+            WriteVerbose($"{context.ContextId}: {warmup}; cache {warmup.CompileCacheDir ?? "off"}");
+            if (warmup.Note is { } note)
+            {
+                WriteVerbose(note);
+            }
+        }
+        WriteObject(context);
+    }
 }

@@ -68,19 +68,53 @@ public abstract class WasmRunCommandBase : PSCmdlet
     /// <summary>Starts the guest; a refusal becomes a terminating error with the engine's id and category.</summary>
     private protected WasmExecution StartOrThrow(WasmContext context, WasmExecutionOptions options)
     {
+        var execution = WithCompileProgress(context, () => WasmRuntime.Shared.Start(context, options));
+        var warmup = execution.Warmup;
+        WriteVerbose($"{execution.ExecutionId}: {execution.ResolvedModulePath}, tier {options.PermissionTier}; compile {warmup.Reason} " +
+            $"from {warmup.Source} in {warmup.CompileTime.TotalMilliseconds:0.#} ms; cache {warmup.CompileCacheDir ?? "off"}");
+        if (warmup.Note is { } note)
+        {
+            WriteVerbose(note);
+        }
+        return execution;
+    }
+
+    /// <summary>
+    /// Runs a start or precompile off the pipeline thread so a cold compile that takes a while shows progress; the
+    /// typed refusals become terminating errors with the engine's id and category.
+    /// </summary>
+    internal static T WithCompileProgress<T>(PSCmdlet cmdlet, WasmContext context, Func<T> work)
+    {
+        var task = Task.Run(work);
+        var shown = false;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var progress = new ProgressRecord(0x5741534d, $"Compiling {System.IO.Path.GetFileName(context.ModulePath)}", "compiling with Cranelift");
+        while (!task.Wait(TimeSpan.FromMilliseconds(250)))
+        {
+            if (clock.Elapsed > TimeSpan.FromMilliseconds(500))
+            {
+                progress.StatusDescription = $"compiling with Cranelift ({clock.Elapsed.TotalSeconds:0.0} s)";
+                cmdlet.WriteProgress(progress);
+                shown = true;
+            }
+        }
+        if (shown)
+        {
+            progress.RecordType = ProgressRecordType.Completed;
+            cmdlet.WriteProgress(progress);
+        }
         try
         {
-            var execution = WasmRuntime.Shared.Start(context, options);
-            WriteVerbose($"{execution.ExecutionId}: {execution.ResolvedModulePath}, tier {options.PermissionTier}; " +
-                $"compile {execution.Warmup.Reason} from {execution.Warmup.Source} in {execution.Warmup.CompileTime.TotalMilliseconds:0.#} ms");
-            return execution;
+            return task.GetAwaiter().GetResult();
         }
         catch (WasmSandboxException e)
         {
-            ThrowTerminatingError(ErrorRecords.From(e, context));
+            cmdlet.ThrowTerminatingError(ErrorRecords.From(e, context));
             throw; // not reached: ThrowTerminatingError always throws
         }
     }
+
+    private T WithCompileProgress<T>(WasmContext context, Func<T> work) => WithCompileProgress(this, context, work);
 
     /// <summary>Feeds the current pipeline object to the guest's stdin, if one was bound.</summary>
     private protected void FeedInput(WasmExecution execution)

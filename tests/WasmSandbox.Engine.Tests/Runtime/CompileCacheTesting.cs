@@ -1,0 +1,37 @@
+using Wasmtime;
+using Xunit;
+
+namespace WasmSandbox.Tests;
+
+/// <summary>Modules, engines and caches for the compile cache tests, each cache in a folder of its own.</summary>
+internal static class CompileCacheTesting
+{
+    public static EngineProfile Profile => WasmRuntime.Shared.ProfileFor(new WasmExecutionOptions());
+
+    public static EngineProfile MeteredProfile => WasmRuntime.Shared.ProfileFor(new WasmExecutionOptions { MaxFuel = 1_000_000 });
+
+    /// <summary>A module no other test compiles, so every cache starts cold for it.</summary>
+    public static byte[] UniqueModule() => Module.ConvertText(Wat.Command(Wat.Print(1024, 32), Wat.Data(Guid.NewGuid().ToString("N"))));
+
+    /// <summary>A fresh cache over <paramref name="directory"/>, as a new process would have.</summary>
+    public static ModuleCache Cache(string directory, long maxBytes = CompileCacheSettings.DefaultMaxBytes) =>
+        new(new CompileCacheSettings { Directory = directory, MaxBytes = maxBytes });
+
+    public static WasmWarmup Start(this ModuleCache cache, byte[] wasm, EngineProfile? profile = null) =>
+        cache.GetOrCompile(profile ?? Profile, wasm, ModuleCache.Hash(wasm), "guest.wasm", "guest.wasm").Warmup;
+
+    public static string ArtifactPath(string directory, byte[] wasm, EngineProfile? profile = null) =>
+        new DiskCompileCache(directory, CompileCacheSettings.DefaultMaxBytes).ArtifactPath((profile ?? Profile).Key, ModuleCache.Hash(wasm));
+}
+
+/// <summary>A fact about Unix file modes and owners, which Windows does not have.</summary>
+public sealed class UnixFactAttribute : FactAttribute
+{
+    public UnixFactAttribute()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Skip = "Unix file modes and owners only";
+        }
+    }
+}
