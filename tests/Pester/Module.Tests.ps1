@@ -8,9 +8,10 @@ Describe 'The staged WasmSandbox module' {
         $module = Get-Module WasmSandbox
         $module.ExportedFunctions.Count | Should -Be 0
         $module.ExportedAliases.Count | Should -Be 0
-        $module.ExportedCmdlets.Keys | Should -Contain 'Start-WasmExecution'
-        $module.ExportedCmdlets.Keys | Should -Contain 'New-WasmContext'
-        $module.ExportedCmdlets.Keys | Should -Contain 'Receive-WasmEvent'
+        $module.ExportedVariables.Count | Should -Be 0
+        $expected = 'Get-WasmContext', 'Get-WasmExecution', 'Invoke-WasmModule', 'New-WasmContext', 'Receive-WasmEvent',
+            'Remove-WasmContext', 'Send-WasmRpcResponse', 'Start-WasmExecution', 'Stop-WasmExecution', 'Test-WasmModule', 'Wait-WasmExecution'
+        $module.ExportedCmdlets.Keys | Sort-Object | Should -Be $expected
     }
 
     It 'passes Test-ModuleManifest' {

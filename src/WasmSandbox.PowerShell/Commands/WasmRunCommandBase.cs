@@ -89,7 +89,8 @@ public abstract class WasmRunCommandBase : PSCmdlet
         var shown = false;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var progress = new ProgressRecord(0x5741534d, $"Compiling {System.IO.Path.GetFileName(context.ModulePath)}", "compiling with Cranelift");
-        while (!task.Wait(TimeSpan.FromMilliseconds(250)))
+        // Waits without observing the task: a refusal must surface below as the engine's own exception.
+        while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(250)))
         {
             if (clock.Elapsed > TimeSpan.FromMilliseconds(500))
             {
