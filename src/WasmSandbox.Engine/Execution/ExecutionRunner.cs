@@ -15,9 +15,6 @@ internal sealed class ExecutionRunner
     public const int StoppedExitCode = 130;
     public const int TrapExitCode = 134;
 
-    // Wasmtime keeps guest frames within its own stack limit (512 KiB by default); the thread needs room above that.
-    private const int GuestThreadStackBytes = 8 * 1024 * 1024;
-
     private readonly WasmExecution _execution;
     private readonly Module _module;
     private readonly EngineProfile _profile;
@@ -40,14 +37,9 @@ internal sealed class ExecutionRunner
 
     public void Start()
     {
-        var thread = new Thread(Run, GuestThreadStackBytes)
-        {
-            IsBackground = true,
-            Name = $"WasmSandbox guest {_execution.ExecutionId}",
-        };
         _ticker.Enter();
         _execution.CancelAfter(_options.Timeout);
-        thread.Start();
+        GuestThreads.Run(Run);
     }
 
     private void Run()
@@ -122,10 +114,7 @@ internal sealed class ExecutionRunner
         {
             return Ended(e, store);
         }
-        if (instance.GetMemory("memory") is Memory memory && UsesNativeWasi())
-        {
-            session.Native = WasiTrampoline.Instantiate(store, _profile.Trampoline, _profile.NativeLinker, memory);
-        }
+        session.NativeFactory = memory => WasiTrampoline.Instantiate(store, _profile.Trampoline, _profile.NativeLinker, memory);
         var start = instance.GetAction("_start");
         if (start is null)
         {
@@ -224,8 +213,4 @@ internal sealed class ExecutionRunner
         }
         return null;
     }
-
-    private bool UsesNativeWasi() =>
-        _module.Imports.Any(i => i.ModuleName == SandboxImports.WasiPreview1
-            && Array.Exists(WasiTrampoline.Functions, f => f.Name == i.Name));
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Wasmtime;
 
 namespace WasmSandbox;
 
@@ -34,15 +35,28 @@ internal sealed class GuestSession
     /// <summary>fdflags the guest set on fds 0, 1 and 2 (reported back by fd_fdstat_get).</summary>
     public ushort[] StdioFlags { get; } = new ushort[3];
 
-    /// <summary>Wasmtime's own WASI for everything the sandbox does not handle itself; set after instantiation.</summary>
-    public WasiNative? Native { get; set; }
+    /// <summary>
+    /// Makes the route to Wasmtime's own WASI over the guest's memory. Set by the runner; used on the first call that
+    /// needs it, so a guest that only touches stdio (most short runs) never pays for it.
+    /// </summary>
+    public Func<Memory, WasiNative>? NativeFactory { get; set; }
+
+    private WasiNative? _native;
 
     public InputPipe Input => Execution.Input;
 
     public CancellationToken Cancel => Execution.CancelToken;
 
-    public WasiNative RequireNative() =>
-        Native ?? throw new GuestFaultException("WASI file functions need the guest to export its memory as 'memory'");
+    public WasiNative RequireNative(Caller caller)
+    {
+        if (_native is null)
+        {
+            var memory = caller.GetMemory("memory")
+                ?? throw new GuestFaultException("WASI file functions need the guest to export its memory as 'memory'");
+            _native = (NativeFactory ?? throw new InvalidOperationException("the session has no route to Wasmtime's WASI"))(memory);
+        }
+        return _native;
+    }
 
     /// <summary>Ends the guest promptly if the host asked it to end (timeout, stop, output limit).</summary>
     public void ThrowIfInterrupted()

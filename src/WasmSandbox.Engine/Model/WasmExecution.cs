@@ -79,7 +79,15 @@ public sealed class WasmExecution
 
     internal CancellationToken CancelToken => _cancel.Token;
 
-    internal InterruptReason Interrupt => (InterruptReason)Volatile.Read(ref _interrupt);
+    /// <summary>Why the host is ending the guest; a cancellation without a recorded reason is the timeout's.</summary>
+    internal InterruptReason Interrupt
+    {
+        get
+        {
+            var reason = (InterruptReason)Volatile.Read(ref _interrupt);
+            return reason == InterruptReason.None && _cancel.IsCancellationRequested ? InterruptReason.TimedOut : reason;
+        }
+    }
 
     /// <summary>Writes text to the guest's stdin as UTF-8, exactly as given (no newline is added).</summary>
     public void WriteInput(string text)
@@ -130,13 +138,20 @@ public sealed class WasmExecution
 
     internal void RequestInterrupt(InterruptReason reason)
     {
-        if (_state != WasmExecutionState.Running)
+        if (_state != WasmExecutionState.Running || _cancel.IsCancellationRequested)
         {
-            return;
+            return; // ended, or the timeout already fired: the first cause stands
         }
         if (Interlocked.CompareExchange(ref _interrupt, (int)reason, (int)InterruptReason.None) == (int)InterruptReason.None)
         {
-            _cancel.Cancel();
+            try
+            {
+                _cancel.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Ended meanwhile.
+            }
         }
     }
 
@@ -146,9 +161,8 @@ public sealed class WasmExecution
         {
             return;
         }
-        // A timer rather than CancellationTokenSource.CancelAfter, so the reason is recorded before the token fires.
-        var timer = new Timer(_ => RequestInterrupt(InterruptReason.TimedOut), null, timeout, Timeout.InfiniteTimeSpan);
-        _exited.WaitHandle.RegisterWaitForSingleObjectSafe(() => timer.Dispose());
+        // A cancellation that fires with no reason recorded is the timeout (see Interrupt).
+        _cancel.CancelAfter(timeout);
     }
 
     internal void TrackRpc(SyncRpcCall call)
@@ -182,24 +196,11 @@ public sealed class WasmExecution
             _pendingRpc.Clear();
         }
         Input.Close();
+        _cancel.Dispose(); // releases the pending timeout timer
         Queue.Complete(exited);
         _exited.Set();
         WasmRegistry.Finished(this);
     }
 
     public override string ToString() => $"{ExecutionId} {State}";
-}
-
-internal static class WaitHandleExtensions
-{
-    /// <summary>Runs <paramref name="action"/> once when <paramref name="handle"/> is signalled, without holding a thread.</summary>
-    public static void RegisterWaitForSingleObjectSafe(this WaitHandle handle, Action action)
-    {
-        RegisteredWaitHandle? registration = null;
-        registration = ThreadPool.RegisterWaitForSingleObject(handle, (_, _) =>
-        {
-            action();
-            registration?.Unregister(null);
-        }, null, Timeout.Infinite, executeOnlyOnce: true);
-    }
 }

@@ -8,7 +8,12 @@ namespace WasmSandbox;
 /// </summary>
 internal sealed class EngineProfile : IDisposable
 {
-    public EngineProfile(bool fuel)
+    private readonly Lazy<Module> _trampoline;
+
+    /// <param name="fuel">Whether the engine meters fuel.</param>
+    /// <param name="compile">Compiles module bytes for this profile (through the compile cache, so the small
+    /// trampoline is also loaded from disk in a new process instead of being compiled again).</param>
+    public EngineProfile(bool fuel, Func<EngineProfile, byte[], string, Module> compile)
     {
         Fuel = fuel;
         var config = new Config()
@@ -20,7 +25,7 @@ internal sealed class EngineProfile : IDisposable
         NativeLinker = WasiHost.CreateNativeLinker(Engine);
         SandboxLinker = WasiHost.CreateSandboxLinker(Engine, withHostProcess: false);
         FullLinker = WasiHost.CreateSandboxLinker(Engine, withHostProcess: true);
-        Trampoline = WasiTrampoline.Compile(Engine);
+        _trampoline = new Lazy<Module>(() => compile(this, WasiTrampoline.Binary, "wasmsandbox-wasi-trampoline"));
     }
 
     public bool Fuel { get; }
@@ -36,13 +41,17 @@ internal sealed class EngineProfile : IDisposable
 
     public Linker FullLinker { get; }
 
-    public Module Trampoline { get; }
+    /// <summary>The WASI trampoline, compiled on first use (only guests that touch files or fds past 2 need it).</summary>
+    public Module Trampoline => _trampoline.Value;
 
     public Linker LinkerFor(WasmPermissionTier tier) => tier == WasmPermissionTier.Full ? FullLinker : SandboxLinker;
 
     public void Dispose()
     {
-        Trampoline.Dispose();
+        if (_trampoline.IsValueCreated)
+        {
+            _trampoline.Value.Dispose();
+        }
         FullLinker.Dispose();
         SandboxLinker.Dispose();
         NativeLinker.Dispose();

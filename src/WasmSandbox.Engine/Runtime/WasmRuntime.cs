@@ -9,16 +9,21 @@ public sealed class WasmRuntime
 {
     private static readonly Lazy<WasmRuntime> s_shared = new(() => new WasmRuntime());
 
-    private readonly Lazy<EngineProfile> _unmetered = new(() => new EngineProfile(fuel: false));
-    private readonly Lazy<EngineProfile> _metered = new(() => new EngineProfile(fuel: true));
+    private readonly Lazy<EngineProfile> _unmetered;
+    private readonly Lazy<EngineProfile> _metered;
     private readonly ModuleCache _cache = new();
     private readonly EpochTicker _ticker;
 
     private WasmRuntime()
     {
         NativeLibraryResolver.Register();
+        _unmetered = new(() => new EngineProfile(fuel: false, CompileInternal));
+        _metered = new(() => new EngineProfile(fuel: true, CompileInternal));
         _ticker = new EpochTicker(CreatedEngines);
     }
+
+    private Wasmtime.Module CompileInternal(EngineProfile profile, byte[] bytes, string name) =>
+        _cache.GetOrCompile(profile, bytes, ModuleCache.Hash(bytes), name, name).Module;
 
     public static WasmRuntime Shared => s_shared.Value;
 

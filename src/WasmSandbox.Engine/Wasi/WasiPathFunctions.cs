@@ -24,7 +24,7 @@ internal static class WasiPathFunctions
     public static int PathOpen(Caller caller, int fd, int dirflags, int path, int pathLen, int oflags, long rightsBase,
         long rightsInheriting, int fdflags, int openedFdPtr)
     {
-        var native = WasiHost.Session(caller).RequireNative();
+        var native = WasiHost.Session(caller).RequireNative(caller);
         if (Escapes(caller, path, pathLen))
         {
             return WasiErrno.Noent;
@@ -52,41 +52,41 @@ internal static class WasiPathFunctions
 
     public static int PathFilestatGet(Caller caller, int fd, int flags, int path, int pathLen, int bufPtr) =>
         Escapes(caller, path, pathLen) ? WasiErrno.Noent
-            : ReadRefusal(WasiHost.Session(caller).RequireNative().PathFilestatGet(fd, flags, path, pathLen, bufPtr));
+            : ReadRefusal(WasiHost.Session(caller).RequireNative(caller).PathFilestatGet(fd, flags, path, pathLen, bufPtr));
 
     public static int PathReadlink(Caller caller, int fd, int path, int pathLen, int buf, int bufLen, int usedPtr) =>
         Escapes(caller, path, pathLen) ? WasiErrno.Noent
-            : ReadRefusal(WasiHost.Session(caller).RequireNative().PathReadlink(fd, path, pathLen, buf, bufLen, usedPtr));
+            : ReadRefusal(WasiHost.Session(caller).RequireNative(caller).PathReadlink(fd, path, pathLen, buf, bufLen, usedPtr));
 
     public static int PathFilestatSetTimes(Caller caller, int fd, int flags, int path, int pathLen, long atim, long mtim, int fstflags) =>
         Escapes(caller, path, pathLen) ? WasiErrno.Noent
-            : WriteRefusal(WasiHost.Session(caller).RequireNative().PathFilestatSetTimes(fd, flags, path, pathLen, atim, mtim, fstflags));
+            : WriteRefusal(WasiHost.Session(caller).RequireNative(caller).PathFilestatSetTimes(fd, flags, path, pathLen, atim, mtim, fstflags));
 
     public static int PathCreateDirectory(Caller caller, int fd, int path, int pathLen) =>
         Escapes(caller, path, pathLen) ? WasiErrno.Noent
-            : WriteRefusal(WasiHost.Session(caller).RequireNative().PathCreateDirectory(fd, path, pathLen));
+            : WriteRefusal(WasiHost.Session(caller).RequireNative(caller).PathCreateDirectory(fd, path, pathLen));
 
     public static int PathRemoveDirectory(Caller caller, int fd, int path, int pathLen) =>
         Escapes(caller, path, pathLen) ? WasiErrno.Noent
-            : WriteRefusal(WasiHost.Session(caller).RequireNative().PathRemoveDirectory(fd, path, pathLen));
+            : WriteRefusal(WasiHost.Session(caller).RequireNative(caller).PathRemoveDirectory(fd, path, pathLen));
 
     public static int PathUnlinkFile(Caller caller, int fd, int path, int pathLen) =>
         Escapes(caller, path, pathLen) ? WasiErrno.Noent
-            : WriteRefusal(WasiHost.Session(caller).RequireNative().PathUnlinkFile(fd, path, pathLen));
+            : WriteRefusal(WasiHost.Session(caller).RequireNative(caller).PathUnlinkFile(fd, path, pathLen));
 
     public static int PathRename(Caller caller, int fd, int oldPath, int oldLen, int newFd, int newPath, int newLen) =>
         Escapes(caller, oldPath, oldLen) || Escapes(caller, newPath, newLen) ? WasiErrno.Noent
-            : WriteRefusal(WasiHost.Session(caller).RequireNative().PathRename(fd, oldPath, oldLen, newFd, newPath, newLen));
+            : WriteRefusal(WasiHost.Session(caller).RequireNative(caller).PathRename(fd, oldPath, oldLen, newFd, newPath, newLen));
 
     public static int PathLink(Caller caller, int oldFd, int oldFlags, int oldPath, int oldLen, int newFd, int newPath, int newLen) =>
         Escapes(caller, oldPath, oldLen) || Escapes(caller, newPath, newLen) ? WasiErrno.Noent
-            : WriteRefusal(WasiHost.Session(caller).RequireNative().PathLink(oldFd, oldFlags, oldPath, oldLen, newFd, newPath, newLen));
+            : WriteRefusal(WasiHost.Session(caller).RequireNative(caller).PathLink(oldFd, oldFlags, oldPath, oldLen, newFd, newPath, newLen));
 
     // The link's target text is not resolved here (following it later is what the boundary checks), so only the new
     // path is guarded.
     public static int PathSymlink(Caller caller, int oldPath, int oldLen, int fd, int newPath, int newLen) =>
         Escapes(caller, newPath, newLen) ? WasiErrno.Noent
-            : WriteRefusal(WasiHost.Session(caller).RequireNative().PathSymlink(oldPath, oldLen, fd, newPath, newLen));
+            : WriteRefusal(WasiHost.Session(caller).RequireNative(caller).PathSymlink(oldPath, oldLen, fd, newPath, newLen));
 
     private static int ReadRefusal(int errno) => IsRefusal(errno) ? WasiErrno.Noent : errno;
 

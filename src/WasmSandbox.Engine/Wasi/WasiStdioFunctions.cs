@@ -20,7 +20,7 @@ internal static class WasiStdioFunctions
         var session = WasiHost.Session(caller);
         if (fd != 0)
         {
-            return session.RequireNative().FdRead(fd, iovs, iovsLen, nreadPtr);
+            return session.RequireNative(caller).FdRead(fd, iovs, iovsLen, nreadPtr);
         }
         var memory = GuestMemory.Of(caller);
         memory.IovecTotal((uint)iovs, (uint)iovsLen);
@@ -64,7 +64,7 @@ internal static class WasiStdioFunctions
         var session = WasiHost.Session(caller);
         if (fd != 1 && fd != 2)
         {
-            return fd == 0 ? WasiErrno.Badf : session.RequireNative().FdWrite(fd, iovs, iovsLen, nwrittenPtr);
+            return fd == 0 ? WasiErrno.Badf : session.RequireNative(caller).FdWrite(fd, iovs, iovsLen, nwrittenPtr);
         }
         var memory = GuestMemory.Of(caller);
         long total = memory.IovecTotal((uint)iovs, (uint)iovsLen);
@@ -108,7 +108,7 @@ internal static class WasiStdioFunctions
         var session = WasiHost.Session(caller);
         if (fd is < 0 or > 2)
         {
-            return session.RequireNative().FdFdstatGet(fd, statPtr);
+            return session.RequireNative(caller).FdFdstatGet(fd, statPtr);
         }
         var memory = GuestMemory.Of(caller);
         var stat = memory.Span((uint)statPtr, 24);
@@ -125,7 +125,7 @@ internal static class WasiStdioFunctions
         var session = WasiHost.Session(caller);
         if (fd is < 0 or > 2)
         {
-            return session.RequireNative().FdFdstatSetFlags(fd, flags);
+            return session.RequireNative(caller).FdFdstatSetFlags(fd, flags);
         }
         if ((flags & ~ValidFdflags) != 0)
         {

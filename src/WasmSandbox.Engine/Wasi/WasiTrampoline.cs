@@ -31,7 +31,10 @@ internal static class WasiTrampoline
         ("path_readlink", "iiiiii"),
     };
 
-    public static Module Compile(Engine engine) => Module.FromText(engine, "wasmsandbox-wasi-trampoline", BuildWat());
+    private static readonly Lazy<byte[]> s_binary = new(() => Module.ConvertText(BuildWat()));
+
+    /// <summary>The trampoline in binary form (the same for every engine; compiled per engine profile).</summary>
+    public static byte[] Binary => s_binary.Value;
 
     private static string BuildWat()
     {
