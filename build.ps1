@@ -43,10 +43,17 @@ function Invoke-Build {
     Invoke-Native dotnet build (Join-Path $Root 'src/WasmSandbox.PowerShell/WasmSandbox.PowerShell.csproj') -c $Configuration "-p:Version=$version" --nologo --verbosity quiet
     $bin = Join-Path $Root "src/WasmSandbox.PowerShell/bin/$Configuration/net10.0"
 
+    # The managed assemblies are also precompiled (ReadyToRun) for this machine's platform: a new session's first run
+    # then spends ~40 ms less in the JIT. The images keep their IL, so they still run (JIT-compiled) elsewhere.
+    $rid = [System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
+    $r2r = Join-Path $Out "r2r-$rid"
+    Invoke-Native dotnet publish (Join-Path $Root 'src/WasmSandbox.PowerShell/WasmSandbox.PowerShell.csproj') -c $Configuration -r $rid `
+        --self-contained false "-p:PublishReadyToRun=true" "-p:Version=$version" -o $r2r --nologo --verbosity quiet
+
     if (Test-Path $Stage) { Remove-Item $Stage -Recurse -Force }
     New-Item -ItemType Directory -Path $Stage | Out-Null
     foreach ($file in 'WasmSandbox.PowerShell.dll', 'WasmSandbox.Engine.dll', 'Wasmtime.Dotnet.dll') {
-        Copy-Item -LiteralPath (Join-Path $bin $file) -Destination $Stage
+        Copy-Item -LiteralPath (Join-Path $r2r $file) -Destination $Stage
     }
     $natives = @(Get-ChildItem -Path (Join-Path $bin 'runtimes/*/native/*') -File)
     if ($natives.Count -eq 0) { throw "no native Wasmtime library under $bin/runtimes" }
