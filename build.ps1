@@ -7,12 +7,14 @@
     Test    builds, builds the C test guests, runs the xunit engine tests and the Pester suite against the staged module
             in a fresh pwsh -NoProfile, and prints one line "N passed, N failed" with the totals.
     Demo    builds and runs the bundled example guest in the sandbox, showing its events.
+    Bench   builds, then runs the benchmarks (ours vs Node's node:wasi vs native gcc) and prints one table; see
+            docs/performance.md. Not part of Test: timings are not tests.
     Package builds, then packs out/WasmSandbox into out/WasmSandbox.<version>.nupkg with tools/Package.ps1 (PSResourceGet).
     Run it as: dotnet tool restore; dotnet pwsh ./build.ps1 -Task <task>
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Package')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Bench')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -150,4 +152,5 @@ switch ($Task) {
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
     'Package' { Invoke-Package }
+    'Bench' { Invoke-Build; & (Join-Path $Root 'bench/Invoke-Benchmarks.ps1') -ModulePath $Stage }
 }
