@@ -81,14 +81,7 @@ internal sealed class EventQueue
     {
         lock (_gate)
         {
-            for (var node = _events.First; node is not null; node = node.Next)
-            {
-                if (filter is null || filter(node.Value))
-                {
-                    return node.Value.Ordinal;
-                }
-            }
-            return long.MaxValue;
+            return FindLocked(filter)?.Value.Ordinal ?? long.MaxValue;
         }
     }
 
@@ -97,24 +90,22 @@ internal sealed class EventQueue
     {
         lock (_gate)
         {
-            for (var node = _events.First; node is not null; node = node.Next)
+            var node = FindLocked(filter);
+            if (node is null)
             {
-                if (filter is null || filter(node.Value))
-                {
-                    _events.Remove(node);
-                    long size = node.Value.BufferedBytes;
-                    if (size > 0)
-                    {
-                        _pendingBytes -= size;
-                        Monitor.PulseAll(_gate);
-                    }
-                    taken = node.Value;
-                    return true;
-                }
+                taken = null;
+                return false;
             }
+            _events.Remove(node);
+            long size = node.Value.BufferedBytes;
+            if (size > 0)
+            {
+                _pendingBytes -= size;
+                Monitor.PulseAll(_gate);
+            }
+            taken = node.Value;
+            return true;
         }
-        taken = null;
-        return false;
     }
 
     /// <summary>Whether the queue holds no event <paramref name="filter"/> accepts and never will again.</summary>
@@ -122,20 +113,20 @@ internal sealed class EventQueue
     {
         lock (_gate)
         {
-            return _completed && PeekOrdinalLocked(filter) == long.MaxValue;
+            return _completed && FindLocked(filter) is null;
         }
     }
 
-    private long PeekOrdinalLocked(Func<WasmEvent, bool>? filter)
+    private LinkedListNode<WasmEvent>? FindLocked(Func<WasmEvent, bool>? filter)
     {
         for (var node = _events.First; node is not null; node = node.Next)
         {
             if (filter is null || filter(node.Value))
             {
-                return node.Value.Ordinal;
+                return node;
             }
         }
-        return long.MaxValue;
+        return null;
     }
 
     public void AddListener(EventSignal signal)

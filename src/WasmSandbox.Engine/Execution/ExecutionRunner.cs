@@ -17,17 +17,21 @@ internal sealed class ExecutionRunner
 
     private readonly WasmExecution _execution;
     private readonly Module _module;
+    private readonly string? _linkProblem;
     private readonly EngineProfile _profile;
     private readonly WasmExecutionOptions _options;
     private readonly string _workingDirectory;
     private readonly IReadOnlyList<MountSpec> _mounts;
     private readonly EpochTicker _ticker;
 
-    public ExecutionRunner(WasmExecution execution, Module module, EngineProfile profile, WasmExecutionOptions options,
+    // linkProblem: the first import the sandbox does not provide at this tier, as the start-time inspection
+    // described it; the run then ends as LinkFailed before instantiation.
+    public ExecutionRunner(WasmExecution execution, Module module, string? linkProblem, EngineProfile profile, WasmExecutionOptions options,
         string workingDirectory, IReadOnlyList<MountSpec> mounts, EpochTicker ticker)
     {
         _execution = execution;
         _module = module;
+        _linkProblem = linkProblem;
         _profile = profile;
         _options = options;
         _workingDirectory = workingDirectory;
@@ -73,13 +77,14 @@ internal sealed class ExecutionRunner
         {
             _ticker.Exit();
         }
+        // After an output-limit end nothing more is delivered: its note was already posted where the limit was hit.
         if (outcome.Reason != WasmExitReason.OutputLimitExceeded)
         {
             session.Finish();
-        }
-        if (outcome.Message is not null && outcome.Reason != WasmExitReason.OutputLimitExceeded)
-        {
-            session.PostNote(outcome.Message);
+            if (outcome.Message is not null)
+            {
+                session.PostNote(outcome.Message);
+            }
         }
         _execution.Finish(new WasmExitedEvent(outcome.ExitCode, outcome.Reason, clock.Elapsed, fuelUsed, outcome.Message));
     }
@@ -97,9 +102,9 @@ internal sealed class ExecutionRunner
         store.SetEpochDeadline(1);
         store.SetWasiConfiguration(CreateWasiConfiguration());
 
-        if (MissingImport() is string missing)
+        if (_linkProblem is not null)
         {
-            return new Outcome(LinkFailedExitCode, WasmExitReason.LinkFailed, missing);
+            return new Outcome(LinkFailedExitCode, WasmExitReason.LinkFailed, _linkProblem);
         }
         Instance instance;
         try
@@ -196,21 +201,5 @@ internal sealed class ExecutionRunner
             }
         }
         return wasi;
-    }
-
-    /// <summary>The first import the sandbox does not provide at this tier, described; null when all are provided.</summary>
-    private string? MissingImport()
-    {
-        foreach (var import in _module.Imports)
-        {
-            string? why = import is FunctionImport
-                ? SandboxImports.DescribeMissing(import.ModuleName, import.Name, _options.PermissionTier)
-                : $"import {import.ModuleName}.{import.Name} is not provided by the sandbox (only functions are imported from the host)";
-            if (why is not null)
-            {
-                return why;
-            }
-        }
-        return null;
     }
 }

@@ -9,28 +9,31 @@ namespace WasmSandbox;
 /// </summary>
 internal static class ModuleLoader
 {
-    public static (Module Module, string ResolvedPath, WasmWarmup Warmup) Load(
+    /// <summary>
+    /// The compiled module, the file it came from, how it was obtained, and — from the same inspection that checked
+    /// the bytes — the first import the sandbox will not link at this tier (null when all link).
+    /// </summary>
+    public static (Module Module, string ResolvedPath, WasmWarmup Warmup, string? LinkProblem) Load(
         WasmContext context, string workingDirectory, WasmExecutionOptions options, EngineProfile profile, ModuleCache cache)
     {
-        var (path, bytes, sha) = Read(context, workingDirectory, options);
-        try
-        {
-            var (module, warmup) = cache.GetOrCompile(profile, bytes, sha, context.ModulePath, Path.GetFileName(path));
-            return (module, path, warmup);
-        }
-        catch (WasmtimeException e)
-        {
-            throw new WasmCompileException(path, e.Message, e);
-        }
+        var (path, bytes, sha, report) = Read(context, workingDirectory, options);
+        var (module, warmup) = Compile(path, () => cache.GetOrCompile(profile, bytes, sha, context.ModulePath, Path.GetFileName(path)));
+        string? linkProblem = report.Problems.FirstOrDefault(p => p.Code == WasmModuleProblemCode.UnsatisfiedImport)?.Message;
+        return (module, path, warmup, linkProblem);
     }
 
     /// <summary>Compiles into the memory and disk caches without running, so a later first start is warm.</summary>
     public static WasmWarmup Precompile(WasmContext context, string workingDirectory, WasmExecutionOptions options, EngineProfile profile, ModuleCache cache)
     {
-        var (path, bytes, sha) = Read(context, workingDirectory, options);
+        var (path, bytes, sha, _) = Read(context, workingDirectory, options);
+        return Compile(path, () => cache.Precompile(profile, bytes, sha, context.ModulePath, Path.GetFileName(path)));
+    }
+
+    private static T Compile<T>(string path, Func<T> compile)
+    {
         try
         {
-            return cache.Precompile(profile, bytes, sha, context.ModulePath, Path.GetFileName(path));
+            return compile();
         }
         catch (WasmtimeException e)
         {
@@ -38,20 +41,21 @@ internal static class ModuleLoader
         }
     }
 
-    private static (string Path, byte[] Bytes, string Sha) Read(WasmContext context, string workingDirectory, WasmExecutionOptions options)
+    private static (string Path, byte[] Bytes, string Sha, WasmModuleReport Report) Read(
+        WasmContext context, string workingDirectory, WasmExecutionOptions options)
     {
         string path = Path.GetFullPath(context.ModulePath, workingDirectory);
         if (!File.Exists(path))
         {
             throw new WasmModuleNotFoundException(path, context.ModulePath);
         }
-        byte[] bytes = ModuleSource.ReadRunnable(path, new WasmInspectionOptions
+        var (bytes, report) = ModuleSource.ReadRunnable(path, new WasmInspectionOptions
         {
             PermissionTier = options.PermissionTier,
             MaxMemoryBytes = options.MaxMemoryBytes,
             RequireEntryPoint = false,
             RunWasmtimeValidation = false,
         });
-        return (path, bytes, ModuleCache.Hash(bytes));
+        return (path, bytes, ModuleCache.Hash(bytes), report);
     }
 }

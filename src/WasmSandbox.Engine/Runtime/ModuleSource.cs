@@ -17,27 +17,28 @@ public static class ModuleSource
         {
             return WasmModuleInspector.InspectFile(fullPath, options);
         }
-        return WasmModuleInspector.Inspect(fullPath, Read(fullPath, options), options);
+        return WasmModuleInspector.Inspect(fullPath, Read(fullPath), options);
     }
 
     /// <summary>
     /// The checked binary of a module about to run: throws the typed refusal for anything that is not a runnable
     /// core module within <paramref name="options"/>' caps and memory limit.
     /// </summary>
-    internal static byte[] ReadRunnable(string fullPath, WasmInspectionOptions options)
+    internal static (byte[] Bytes, WasmModuleReport Report) ReadRunnable(string fullPath, WasmInspectionOptions options)
     {
         if (new FileInfo(fullPath).Length > options.MaxFileBytes)
         {
             WasmModuleInspector.EnsureRunnable(WasmModuleInspector.InspectFile(fullPath, options));
         }
-        byte[] bytes = Read(fullPath, options);
-        WasmModuleInspector.EnsureRunnable(WasmModuleInspector.Inspect(fullPath, bytes, options));
-        return bytes;
+        byte[] bytes = Read(fullPath);
+        var report = WasmModuleInspector.Inspect(fullPath, bytes, options);
+        WasmModuleInspector.EnsureRunnable(report);
+        return (bytes, report);
     }
 
     private static bool IsText(string path) => path.EndsWith(".wat", StringComparison.OrdinalIgnoreCase);
 
-    private static byte[] Read(string fullPath, WasmInspectionOptions options)
+    private static byte[] Read(string fullPath)
     {
         byte[] bytes;
         try
@@ -49,8 +50,7 @@ public static class ModuleSource
             throw new WasmCompileException(fullPath, $"the file could not be read: {e.Message}", e);
         }
         // Only text is converted: a .wat name on a binary, native executable or shell script is judged as what it is.
-        if (!IsText(fullPath) || WasmModuleInspector.Inspect(fullPath, bytes.AsSpan(0, Math.Min(bytes.Length, 8)),
-                new WasmInspectionOptions { RunWasmtimeValidation = false, RequireEntryPoint = false }).Kind != WasmModuleKind.NotWasm)
+        if (!IsText(fullPath) || WasmBinaryClassifier.Classify(bytes.AsSpan(0, Math.Min(bytes.Length, WasmBinaryClassifier.HeaderLength))).Kind != WasmModuleKind.NotWasm)
         {
             return bytes;
         }

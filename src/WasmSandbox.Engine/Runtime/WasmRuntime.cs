@@ -59,12 +59,7 @@ public sealed class WasmRuntime
             throw new WasmVmMismatchException(context.VmId, vmId);
         }
         ValidateLimits(options);
-        string workingDirectory = Path.GetFullPath(options.WorkingDirectory ?? Environment.CurrentDirectory);
-        if (!Directory.Exists(workingDirectory))
-        {
-            throw new WasmConfigurationException("WorkingDirectoryNotFound",
-                $"working directory '{workingDirectory}' does not exist", workingDirectory);
-        }
+        string workingDirectory = ResolveWorkingDirectory(options);
         if (options.Mounts.Count > 0 && options.PermissionTier < WasmPermissionTier.ReadOnly)
         {
             throw new WasmConfigurationException("MountRequiresFileAccess",
@@ -73,23 +68,33 @@ public sealed class WasmRuntime
         var mounts = options.Mounts.Select(m => MountSpec.Parse(m, workingDirectory)).ToArray();
 
         var profile = ProfileFor(options);
-        var (module, resolvedPath, warmup) = ModuleLoader.Load(context, workingDirectory, options, profile, _cache);
+        var (module, resolvedPath, warmup, linkProblem) = ModuleLoader.Load(context, workingDirectory, options, profile, _cache);
         var execution = new WasmExecution(context, vmId, resolvedPath, options, warmup);
         WasmRegistry.Add(execution);
-        new ExecutionRunner(execution, module, profile, options, workingDirectory, mounts, _ticker).Start();
+        new ExecutionRunner(execution, module, linkProblem, profile, options, workingDirectory, mounts, _ticker).Start();
         return execution;
     }
 
     /// <summary>
     /// Compiles <paramref name="context"/>'s module into the in-memory and on-disk caches without running it, so a
-    /// runbook pays the compile once per machine. Applies the same checks as <see cref="Start"/>.
+    /// runbook pays the compile once per machine. Applies the module checks of <see cref="Start"/>.
     /// </summary>
     public WasmWarmup Precompile(WasmContext context, WasmExecutionOptions options)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
+        return ModuleLoader.Precompile(context, ResolveWorkingDirectory(options), options, ProfileFor(options), _cache);
+    }
+
+    private static string ResolveWorkingDirectory(WasmExecutionOptions options)
+    {
         string workingDirectory = Path.GetFullPath(options.WorkingDirectory ?? Environment.CurrentDirectory);
-        return ModuleLoader.Precompile(context, workingDirectory, options, ProfileFor(options), _cache);
+        if (!Directory.Exists(workingDirectory))
+        {
+            throw new WasmConfigurationException("WorkingDirectoryNotFound",
+                $"working directory '{workingDirectory}' does not exist", workingDirectory);
+        }
+        return workingDirectory;
     }
 
     private static void ValidateLimits(WasmExecutionOptions options)

@@ -27,11 +27,7 @@ public sealed class NewWasmContextCommand : PSCmdlet
         {
             var options = new WasmExecutionOptions { WorkingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath };
             var warmup = WasmRunCommandBase.WithCompileProgress(this, context, () => WasmRuntime.Shared.Precompile(context, options));
-            WriteVerbose($"{context.ContextId}: {warmup}; cache {warmup.CompileCacheDir ?? "off"}");
-            if (warmup.Note is { } note)
-            {
-                WriteVerbose(note);
-            }
+            WasmRunCommandBase.WriteWarmup(this, context.ContextId, warmup);
         }
         WriteObject(context);
     }

@@ -69,14 +69,19 @@ public abstract class WasmRunCommandBase : PSCmdlet
     private protected WasmExecution StartOrThrow(WasmContext context, WasmExecutionOptions options)
     {
         var execution = WithCompileProgress(context, () => WasmRuntime.Shared.Start(context, options));
-        var warmup = execution.Warmup;
-        WriteVerbose($"{execution.ExecutionId}: {execution.ResolvedModulePath}, tier {options.PermissionTier}; compile {warmup.Reason} " +
-            $"from {warmup.Source} in {warmup.CompileTime.TotalMilliseconds:0.#} ms; cache {warmup.CompileCacheDir ?? "off"}");
+        WriteWarmup(this, $"{execution.ExecutionId}: {execution.ResolvedModulePath}, tier {options.PermissionTier}", execution.Warmup);
+        return execution;
+    }
+
+    /// <summary>The warmup facts as verbose lines: what was compiled or loaded, from where, and any cache note.</summary>
+    internal static void WriteWarmup(PSCmdlet cmdlet, string subject, WasmWarmup warmup)
+    {
+        cmdlet.WriteVerbose($"{subject}; compile {warmup.Reason} from {warmup.Source} in {warmup.CompileTime.TotalMilliseconds:0.#} ms; " +
+            $"cache {warmup.CompileCacheDir ?? "off"}");
         if (warmup.Note is { } note)
         {
-            WriteVerbose(note);
+            cmdlet.WriteVerbose(note);
         }
-        return execution;
     }
 
     /// <summary>
