@@ -19,20 +19,23 @@ internal sealed class ExecutionRunner
     private readonly Module _module;
     private readonly string? _linkProblem;
     private readonly EngineProfile _profile;
+    private readonly InstancePool.Lease? _lease;
     private readonly WasmExecutionOptions _options;
     private readonly string _workingDirectory;
     private readonly IReadOnlyList<MountSpec> _mounts;
     private readonly EpochTicker _ticker;
 
     // linkProblem: the first import the sandbox does not provide at this tier, as the start-time inspection
-    // described it; the run then ends as LinkFailed before instantiation.
-    public ExecutionRunner(WasmExecution execution, Module module, string? linkProblem, EngineProfile profile, WasmExecutionOptions options,
-        string workingDirectory, IReadOnlyList<MountSpec> mounts, EpochTicker ticker)
+    // described it; the run then ends as LinkFailed before instantiation. lease: the pool slot the run holds (when
+    // the profile is pooled), given back once the store and its instances are gone.
+    public ExecutionRunner(WasmExecution execution, Module module, string? linkProblem, EngineProfile profile, InstancePool.Lease? lease,
+        WasmExecutionOptions options, string workingDirectory, IReadOnlyList<MountSpec> mounts, EpochTicker ticker)
     {
         _execution = execution;
         _module = module;
         _linkProblem = linkProblem;
         _profile = profile;
+        _lease = lease;
         _options = options;
         _workingDirectory = workingDirectory;
         _mounts = mounts;
@@ -75,6 +78,7 @@ internal sealed class ExecutionRunner
         }
         finally
         {
+            _lease?.Dispose();
             _ticker.Exit();
         }
         // After an output-limit end nothing more is delivered: its note was already posted where the limit was hit.

@@ -4,23 +4,32 @@ namespace WasmSandbox;
 
 /// <summary>
 /// One Wasmtime engine configuration and everything compiled or linked for it. Fuel metering changes the generated
-/// code (and costs speed), so metered runs use their own profile; everything else shares the unmetered one.
+/// code (and costs speed), so metered runs use their own profile. Unmetered runs share the pooled profile (see
+/// <see cref="InstancePool"/>) while it has free slots, and the on-demand one otherwise; both generate the same code.
 /// </summary>
 internal sealed class EngineProfile : IDisposable
 {
     private readonly Lazy<Module> _trampoline;
 
     /// <param name="fuel">Whether the engine meters fuel.</param>
+    /// <param name="pool">The pool whose slots the engine allocates instances from; null to map them on demand.</param>
     /// <param name="compile">Compiles module bytes for this profile (through the compile cache, so the small
     /// trampoline is also loaded from disk in a new process instead of being compiled again).</param>
-    public EngineProfile(bool fuel, Func<EngineProfile, byte[], string, Module> compile)
+    public EngineProfile(bool fuel, InstancePool? pool, Func<EngineProfile, byte[], string, Module> compile)
     {
         Fuel = fuel;
+        Pool = pool;
         var config = new Config()
             .WithEpochInterruption(true)
             .WithFuelConsumption(fuel)
             .WithOptimizationLevel(OptimizationLevel.Speed)
             .WithCompilerStrategy(CompilerStrategy.Cranelift);
+        // Kept alive until the engine exists: the native configuration refers to it until then.
+        using var pooling = pool?.CreateConfig();
+        if (pooling is not null)
+        {
+            config.WithPoolingAllocationStrategy(pooling);
+        }
         Engine = new Engine(config);
         NativeLinker = WasiHost.CreateNativeLinker(Engine);
         SandboxLinker = WasiHost.CreateSandboxLinker(Engine, withHostProcess: false);
@@ -30,8 +39,20 @@ internal sealed class EngineProfile : IDisposable
 
     public bool Fuel { get; }
 
-    /// <summary>Identifies the configuration in compile-cache keys: artifacts of one profile never load in another.</summary>
+    /// <summary>The instance pool of this engine; null when it allocates on demand.</summary>
+    public InstancePool? Pool { get; }
+
+    /// <summary>
+    /// Identifies the generated code in on-disk artifact names: the pooled and on-demand engines compile alike (Wasmtime
+    /// loads either's artifacts in the other), so they share artifacts; fuel metering does not.
+    /// </summary>
     public string Key => Fuel ? "cranelift-speed-epoch-fuel" : "cranelift-speed-epoch";
+
+    /// <summary>
+    /// Identifies the engine in the in-memory cache: a compiled <see cref="Module"/> belongs to one engine and can only
+    /// be instantiated in its stores.
+    /// </summary>
+    public string EngineKey => Pool is null ? Key : Key + "+pool";
 
     public Engine Engine { get; }
 

@@ -63,7 +63,7 @@ internal sealed class ModuleCache
 
     private Loaded Get(EngineProfile profile, byte[] wasm, string sha256, string displayName)
     {
-        string key = $"{profile.Key}/{sha256}";
+        string key = $"{profile.EngineKey}/{sha256}";
         var lazy = _modules.GetOrAdd(key, _ => new Lazy<Loaded>(
             () => Load(profile, wasm, sha256, displayName), LazyThreadSafetyMode.ExecutionAndPublication));
         Loaded loaded;

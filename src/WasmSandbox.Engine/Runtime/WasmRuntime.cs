@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using Wasmtime;
+
 namespace WasmSandbox;
 
 /// <summary>
@@ -9,17 +12,50 @@ public sealed class WasmRuntime
 {
     private static readonly Lazy<WasmRuntime> s_shared = new(() => new WasmRuntime());
 
+    private readonly Lazy<EngineProfile?> _pooled;
     private readonly Lazy<EngineProfile> _unmetered;
     private readonly Lazy<EngineProfile> _metered;
-    private readonly ModuleCache _cache = new();
+    private readonly ModuleCache _cache;
     private readonly EpochTicker _ticker;
 
+    // Modules Wasmtime refused for the pool (a table or memory count beyond its per-module limits), by resolved path:
+    // their later starts go straight to the on-demand engine instead of trying the pool again.
+    private readonly ConcurrentDictionary<string, bool> _poolMisfits = new(StringComparer.Ordinal);
+
     private WasmRuntime()
+        : this(new InstancePool(), new ModuleCache())
+    {
+    }
+
+    /// <summary>A runtime of its own, for tests that need a pool of another size or a private compile cache.</summary>
+    internal WasmRuntime(InstancePool? pool, ModuleCache cache)
     {
         NativeLibraryResolver.Register();
-        _unmetered = new(() => new EngineProfile(fuel: false, CompileInternal));
-        _metered = new(() => new EngineProfile(fuel: true, CompileInternal));
+        _cache = cache;
+        _pooled = new(() => CreatePooled(pool));
+        _unmetered = new(() => new EngineProfile(fuel: false, pool: null, CompileInternal));
+        _metered = new(() => new EngineProfile(fuel: true, pool: null, CompileInternal));
         _ticker = new EpochTicker(CreatedEngines);
+    }
+
+    /// <summary>
+    /// The pooled engine, or null when there is no pool or the process cannot reserve its address space (a virtual
+    /// memory limit such as <c>ulimit -v</c>): then every run uses the on-demand engine, which needs far less.
+    /// </summary>
+    private EngineProfile? CreatePooled(InstancePool? pool)
+    {
+        if (pool is null)
+        {
+            return null;
+        }
+        try
+        {
+            return new EngineProfile(fuel: false, pool, CompileInternal);
+        }
+        catch (WasmtimeException)
+        {
+            return null;
+        }
     }
 
     private Wasmtime.Module CompileInternal(EngineProfile profile, byte[] bytes, string name) =>
@@ -29,6 +65,10 @@ public sealed class WasmRuntime
 
     private IEnumerable<Wasmtime.Engine> CreatedEngines()
     {
+        if (_pooled.IsValueCreated && _pooled.Value is { } pooled)
+        {
+            yield return pooled.Engine;
+        }
         if (_unmetered.IsValueCreated)
         {
             yield return _unmetered.Value.Engine;
@@ -39,7 +79,26 @@ public sealed class WasmRuntime
         }
     }
 
-    internal EngineProfile ProfileFor(WasmExecutionOptions options) => options.MaxFuel is null ? _unmetered.Value : _metered.Value;
+    /// <summary>The profile a start with <paramref name="options"/> uses while the pool has a free slot.</summary>
+    internal EngineProfile ProfileFor(WasmExecutionOptions options) =>
+        options.MaxFuel is not null ? _metered.Value
+        : InstancePool.Fits(options) && _pooled.Value is { } pooled ? pooled
+        : _unmetered.Value;
+
+    /// <summary>The profile for one start, with the pool slot it holds (null when it runs on an on-demand engine).</summary>
+    private (EngineProfile Profile, InstancePool.Lease? Lease) Choose(WasmExecutionOptions options, string modulePath)
+    {
+        var profile = ProfileFor(options);
+        if (profile.Pool is null)
+        {
+            return (profile, null);
+        }
+        if (!_poolMisfits.ContainsKey(modulePath) && profile.Pool.TryLease() is { } lease)
+        {
+            return (profile, lease);
+        }
+        return (_unmetered.Value, null);
+    }
 
     /// <summary>
     /// Starts <paramref name="context"/>'s module. Throws a <see cref="WasmSandboxException"/> for every refusal
@@ -67,12 +126,22 @@ public sealed class WasmRuntime
         }
         var mounts = options.Mounts.Select(m => MountSpec.Parse(m, workingDirectory)).ToArray();
 
-        var profile = ProfileFor(options);
-        var (module, resolvedPath, warmup, linkProblem) = ModuleLoader.Load(context, workingDirectory, options, profile, _cache);
-        var execution = new WasmExecution(context, vmId, resolvedPath, options, warmup);
-        WasmRegistry.Add(execution);
-        new ExecutionRunner(execution, module, linkProblem, profile, options, workingDirectory, mounts, _ticker).Start();
-        return execution;
+        string modulePath = Path.GetFullPath(context.ModulePath, workingDirectory);
+        var (profile, lease) = Choose(options, modulePath);
+        try
+        {
+            var (module, resolvedPath, warmup, linkProblem) = OnFittingEngine(ref profile, ref lease, modulePath,
+                p => ModuleLoader.Load(context, workingDirectory, options, p, _cache));
+            var execution = new WasmExecution(context, vmId, resolvedPath, options, warmup);
+            WasmRegistry.Add(execution);
+            new ExecutionRunner(execution, module, linkProblem, profile, lease, options, workingDirectory, mounts, _ticker).Start();
+            return execution;
+        }
+        catch
+        {
+            lease?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -83,7 +152,32 @@ public sealed class WasmRuntime
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
-        return ModuleLoader.Precompile(context, ResolveWorkingDirectory(options), options, ProfileFor(options), _cache);
+        string workingDirectory = ResolveWorkingDirectory(options);
+        string modulePath = Path.GetFullPath(context.ModulePath, workingDirectory);
+        var profile = _poolMisfits.ContainsKey(modulePath) && options.MaxFuel is null ? _unmetered.Value : ProfileFor(options);
+        InstancePool.Lease? none = null;
+        return OnFittingEngine(ref profile, ref none, modulePath, p => ModuleLoader.Precompile(context, workingDirectory, options, p, _cache));
+    }
+
+    /// <summary>
+    /// Loads the module for <paramref name="profile"/>. When Wasmtime refuses it for the pool (its per-module limits
+    /// are far above what compilers emit, but a module may still exceed them), gives the slot back, remembers the
+    /// path, and loads it for the on-demand engine, which has no such limits.
+    /// </summary>
+    private T OnFittingEngine<T>(ref EngineProfile profile, ref InstancePool.Lease? lease, string modulePath, Func<EngineProfile, T> load)
+    {
+        try
+        {
+            return load(profile);
+        }
+        catch (WasmCompileException e) when (profile.Pool is not null && e.Message.Contains("pooling allocator", StringComparison.Ordinal))
+        {
+            _poolMisfits[modulePath] = true;
+            lease?.Dispose();
+            lease = null;
+            profile = _unmetered.Value;
+            return load(profile);
+        }
     }
 
     private static string ResolveWorkingDirectory(WasmExecutionOptions options)

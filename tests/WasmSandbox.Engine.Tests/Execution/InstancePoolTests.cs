@@ -1,0 +1,133 @@
+using Xunit;
+
+namespace WasmSandbox.Tests;
+
+/// <summary>
+/// Executions on the pooled engine: slots are leased and given back, a run the pool cannot hold uses the on-demand
+/// engine, and a reused slot shows nothing of the run before it.
+/// </summary>
+public sealed class InstancePoolTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static WasmRuntime Runtime(InstancePool pool) =>
+        new(pool, new ModuleCache(new CompileCacheSettings { Directory = null }));
+
+    private WasmExecution Start(WasmRuntime runtime, string wat, WasmExecutionOptions? options = null, string name = "guest.wat")
+    {
+        string path = _dir.Write(name, wat);
+        options ??= new WasmExecutionOptions();
+        return runtime.Start(new WasmContext(path), new WasmExecutionOptions
+        {
+            WorkingDirectory = _dir.Path,
+            MaxFuel = options.MaxFuel,
+            MaxMemoryBytes = options.MaxMemoryBytes,
+        });
+    }
+
+    private static Run Finish(WasmExecution execution)
+    {
+        execution.CloseInput();
+        return Sandbox.Collect(execution);
+    }
+
+    [Fact]
+    public void Runs_beyond_the_pool_size_use_the_on_demand_engine_and_slots_come_back()
+    {
+        var pool = new InstancePool(capacity: 2);
+        var runtime = Runtime(pool);
+        var running = Enumerable.Range(0, 3).Select(_ => Start(runtime, Wat.Echo)).ToList();
+        Assert.Equal(2, pool.Leased);
+
+        for (int i = 0; i < running.Count; i++)
+        {
+            running[i].WriteInput(System.Text.Encoding.UTF8.GetBytes($"run {i}\n"));
+            var run = Finish(running[i]);
+            Assert.Equal($"run {i}\n", run.Stdout);
+            Assert.Equal(6, run.ExitCode);
+        }
+        Assert.Equal(0, pool.Leased);
+
+        // The freed slots are used again.
+        var again = Start(runtime, Wat.Echo);
+        Assert.Equal(1, pool.Leased);
+        Assert.Equal(0, Finish(again).ExitCode);
+        Assert.Equal(0, pool.Leased);
+    }
+
+    [Fact]
+    public void A_reused_slot_shows_nothing_of_the_previous_run()
+    {
+        // Exits 1 if any probed byte is already set, else sets them all and exits 0: inside the part of the slot kept
+        // resident (64 KiB), past it, and in memory grown at run time.
+        string probe = Wat.Command("""
+            (local $seen i32)
+            (drop (memory.grow (i32.const 3)))
+            (local.set $seen (i32.or (i32.load8_u (i32.const 2048))
+              (i32.or (i32.load8_u (i32.const 70000)) (i32.load8_u (i32.const 200000)))))
+            (if (local.get $seen) (then (call $proc_exit (i32.const 1))))
+            (i32.store8 (i32.const 2048) (i32.const 171))
+            (i32.store8 (i32.const 70000) (i32.const 171))
+            (i32.store8 (i32.const 200000) (i32.const 171))
+            (call $proc_exit (i32.const 0))
+            """);
+        var pool = new InstancePool(capacity: 1);
+        var runtime = Runtime(pool);
+        for (int i = 0; i < 4; i++)
+        {
+            var run = Finish(Start(runtime, probe));
+            Assert.True(run.ExitCode == 0, $"run {i} saw bytes an earlier run wrote (exit {run.ExitCode}): {run.Stderr}");
+        }
+    }
+
+    [Fact]
+    public void A_module_beyond_the_pool_limits_runs_on_the_on_demand_engine()
+    {
+        // Seventeen memories: more than a pooled module may define (16).
+        string memories = string.Concat(Enumerable.Range(0, 16).Select(_ => "(memory 0) "));
+        string wat = Wat.Command(Wat.Print(1024, 6), Wat.Data("hello\\0a"), memory: "(memory (export \"memory\") 1) " + memories);
+        var pool = new InstancePool(capacity: 2);
+        var runtime = Runtime(pool);
+        for (int i = 0; i < 2; i++)
+        {
+            var execution = Start(runtime, wat);
+            Assert.Equal(0, pool.Leased);
+            var run = Finish(execution);
+            Assert.Equal(0, run.ExitCode);
+            Assert.Equal("hello\n", run.Stdout);
+        }
+        string path = Path.Combine(_dir.Path, "guest.wat");
+        Assert.NotNull(runtime.Precompile(new WasmContext(path), new WasmExecutionOptions { WorkingDirectory = _dir.Path }));
+    }
+
+    [Theory]
+    [InlineData(8L * 1024 * 1024 * 1024, null)]
+    [InlineData(WasmExecutionOptions.DefaultMaxMemoryBytes, 1_000_000UL)]
+    public void Runs_the_pool_cannot_hold_take_no_slot(long maxMemory, ulong? maxFuel)
+    {
+        var pool = new InstancePool(capacity: 2);
+        var runtime = Runtime(pool);
+        var execution = Start(runtime, Wat.Echo, new WasmExecutionOptions { MaxMemoryBytes = maxMemory, MaxFuel = maxFuel });
+        Assert.Equal(0, pool.Leased);
+        Assert.Equal(0, Finish(execution).ExitCode);
+    }
+
+    [Fact]
+    public void Memory_limits_hold_in_a_pooled_slot()
+    {
+        // Grows one page at a time until memory.grow fails; exits with the number of pages reached.
+        string grow = Wat.Command("""
+            (block $full (loop $more
+              (br_if $full (i32.eq (memory.grow (i32.const 1)) (i32.const -1)))
+              (br $more)))
+            (call $proc_exit (memory.size))
+            """);
+        var pool = new InstancePool(capacity: 2);
+        var runtime = Runtime(pool);
+        var execution = Start(runtime, grow, new WasmExecutionOptions { MaxMemoryBytes = 100 * 65536 });
+        Assert.Equal(1, pool.Leased);
+        Assert.Equal(100, Finish(execution).ExitCode);
+    }
+}
