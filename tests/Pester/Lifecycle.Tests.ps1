@@ -140,3 +140,24 @@ Describe 'Tab completion' {
         (TabExpansion2 -inputScript 'Receive-WasmEvent -Kind Std').CompletionMatches.CompletionText | Should -Be @('Stderr', 'Stdout')
     }
 }
+
+Describe 'A session under a virtual memory limit' {
+    # The default engine reserves address space for its instance pool up front; Wasmtime aborts the process when
+    # that fails, so a limited process must get the on-demand engine instead — and keep its session.
+    It 'runs guests instead of losing the PowerShell process to ulimit -v' -Skip:$IsWindows {
+        $manifest = (Get-Module WasmSandbox).Path
+        $command = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$($manifest -replace "'", "''")'
+`$events = Start-WasmExecution -Context (New-WasmContext '$($hello.ModulePath -replace "'", "''")') -Wait
+-join (`$events | Where-Object Kind -eq Stdout | ForEach-Object Text)
+"@
+        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($command))
+        # 40 GB: room for .NET and PowerShell, far less than the pool's ~520 GiB reservation.
+        Push-Location $PSScriptRoot
+        try { $output = @(& sh -c "ulimit -v 40000000 && exec dotnet pwsh -NoProfile -NonInteractive -EncodedCommand $encoded" 2>&1) }
+        finally { Pop-Location }
+        $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
+        ($output -join "`n").Trim() | Should -BeExactly "hello"
+    }
+}

@@ -17,6 +17,10 @@ namespace WasmSandbox;
 /// start, otherwise the same. Memory, table and instance slots are sized with headroom over the lease count, so a
 /// leased execution never finds its slot type exhausted unless its module defines many memories or tables.
 /// </para>
+/// <para>
+/// The reservation for the default 100 slots is about 520 GiB of address space (none of it committed); a process
+/// under a virtual memory limit gets no pool (see <see cref="AddressSpaceLimit"/>).
+/// </para>
 /// </remarks>
 internal sealed class InstancePool
 {
@@ -58,7 +62,7 @@ internal sealed class InstancePool
             .WithMaxMemorySize(unchecked((nuint)MaxMemoryBytes))
             .WithMaxMemoriesPerModule(16)
             .WithMaxTablesPerModule(64)
-            .WithMaxTableElements(10_000_000)
+            .WithMaxTableElements(1_000_000)
             .WithMaxCoreInstanceSize(16 * 1024 * 1024)
             .WithLinearMemoryKeepResidentBytes(KeepResidentBytes)
             .WithTableKeepResidentBytes(KeepResidentBytes);

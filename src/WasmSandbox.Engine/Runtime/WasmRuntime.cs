@@ -39,12 +39,13 @@ public sealed class WasmRuntime
     }
 
     /// <summary>
-    /// The pooled engine, or null when there is no pool or the process cannot reserve its address space (a virtual
-    /// memory limit such as <c>ulimit -v</c>): then every run uses the on-demand engine, which needs far less.
+    /// The pooled engine, or null when there is no pool or the process may not be able to reserve its address space
+    /// (a virtual memory limit such as <c>ulimit -v</c>, under which Wasmtime would abort the process rather than
+    /// fail): then every run uses the on-demand engine, which reserves per instance.
     /// </summary>
     private EngineProfile? CreatePooled(InstancePool? pool)
     {
-        if (pool is null)
+        if (pool is null || !AddressSpaceLimit.IsUnlimited())
         {
             return null;
         }

@@ -130,4 +130,22 @@ public sealed class InstancePoolTests : IDisposable
         Assert.Equal(1, pool.Leased);
         Assert.Equal(100, Finish(execution).ExitCode);
     }
+
+    [Fact]
+    public void The_pooled_and_on_demand_engines_share_disk_artifacts()
+    {
+        using var cache = new TempDir();
+        var settings = new CompileCacheSettings { Directory = cache.Path };
+        string wat = Wat.Command(Wat.Print(1024, 6), Wat.Data("hello\\0a") + $" (data (i32.const 2048) \"{Guid.NewGuid():N}\")");
+
+        var pooled = Start(new WasmRuntime(new InstancePool(capacity: 2), new ModuleCache(settings)), wat);
+        Assert.Equal(WasmWarmup.Compiled, pooled.Warmup.Source);
+        Assert.Equal(0, Finish(pooled).ExitCode);
+
+        // A new process whose run cannot use the pool loads what the pooled engine stored.
+        var onDemand = Start(new WasmRuntime(new InstancePool(capacity: 2), new ModuleCache(settings)), wat,
+            new WasmExecutionOptions { MaxMemoryBytes = 8L * 1024 * 1024 * 1024 });
+        Assert.Equal(WasmWarmup.FromDisk, onDemand.Warmup.Source);
+        Assert.Equal("hello\n", Finish(onDemand).Stdout);
+    }
 }
