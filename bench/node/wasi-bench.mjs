@@ -1,7 +1,9 @@
-// Node's node:wasi as a warm benchmark peer: compiles a WASI command module
-// once, then runs it repeatedly in this process, each run in a fresh WASI
-// instance and a fresh WebAssembly instance — what the sandbox does per
-// execution with its compiled-module cache warm.
+// Node's node:wasi as a benchmark peer, timed inside this process: compiles a
+// WASI command module once, then runs it repeatedly, each run in a fresh WASI
+// instance and a fresh WebAssembly instance. Compile plus the first run is
+// what the wasm costs a user who runs the tool once with Node ("cold"); the
+// runs after the warm-up are what the sandbox does per execution with its
+// compiled-module cache warm ("warm").
 //
 //   node --expose-gc bench/node/wasi-bench.mjs [--runs N] [--warmup N]
 //        [--stdin FILE] <module.wasm> [guest args...]
