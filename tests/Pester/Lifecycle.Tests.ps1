@@ -161,3 +161,33 @@ Import-Module '$($manifest -replace "'", "''")'
         ($output -join "`n").Trim() | Should -BeExactly "hello"
     }
 }
+
+Describe 'The compile cache across sessions' {
+    It 'loads in a new session what an earlier session compiled' {
+        $cache = Join-Path $dir "cache-$([guid]::NewGuid())"
+        $manifest = (Get-Module WasmSandbox).Path
+        $command = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$($manifest -replace "'", "''")'
+`$events = Start-WasmExecution -Context (New-WasmContext '$($wordfreq -replace "'", "''")') -Wait
+(Get-WasmExecution -Id `$events[-1].ExecutionId).Warmup.Source
+"@
+        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($command))
+        $saved = $env:WASMSANDBOX_CACHE_DIR
+        $env:WASMSANDBOX_CACHE_DIR = $cache
+        Push-Location $PSScriptRoot
+        try {
+            $sources = foreach ($session in 1..2) {
+                $output = @(& dotnet pwsh -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1)
+                $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
+                "$($output[-1])".Trim()
+            }
+        }
+        finally {
+            Pop-Location
+            $env:WASMSANDBOX_CACHE_DIR = $saved
+        }
+        $sources | Should -Be @('compiled', 'disk')
+        @(Get-ChildItem -LiteralPath $cache -File).Count | Should -BeGreaterThan 0
+    }
+}

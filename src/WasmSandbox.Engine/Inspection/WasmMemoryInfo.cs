@@ -38,6 +38,17 @@ public sealed class WasmMemoryInfo
     /// <summary>The declared maximum in bytes, or null when the memory declares none.</summary>
     public UInt128? MaximumBytes => Maximum is { } maximum ? (UInt128)maximum * PageSize : null;
 
+    /// <summary>
+    /// Whether the memory may be larger than <paramref name="limitBytes"/> (non-negative): its maximum, or its minimum
+    /// when it declares none, is more bytes than the limit.
+    /// </summary>
+    /// <remarks>
+    /// Compared in pages (a whole number of pages exceeds the limit exactly when it exceeds the whole pages within
+    /// it) rather than in <see cref="UInt128"/> bytes: ReadyToRun images leave out code that computes with UInt128,
+    /// and this check runs on every start.
+    /// </remarks>
+    internal bool Exceeds(long limitBytes) => (Maximum ?? Minimum) > (ulong)limitBytes / PageSize;
+
     public override string ToString()
     {
         var limits = Maximum is { } maximum ? $"{Minimum}..{maximum} pages" : $"{Minimum}.. pages";

@@ -104,7 +104,7 @@ public static class WasmModuleInspector
         for (var i = 0; i < contents.Memories.Count; i++)
         {
             var memory = contents.Memories[i];
-            if ((memory.MaximumBytes ?? memory.MinimumBytes) > (UInt128)options.MaxMemoryBytes)
+            if (memory.Exceeds(options.MaxMemoryBytes))
             {
                 problems.Add(WasmModuleProblem.FromRefusal(WasmModuleProblemCode.MemoryLimitExceeded,
                     new WasmMemoryLimitException(path, memory, i, options.MaxMemoryBytes)));

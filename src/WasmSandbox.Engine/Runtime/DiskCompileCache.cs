@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Globalization;
+using System.IO.Hashing;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -18,25 +20,28 @@ namespace WasmSandbox;
 /// module afresh, replacing the bad file.
 /// </summary>
 /// <remarks>
-/// Artifact file: the 8-byte magic, the module's SHA-256, the SHA-256 of the engine key (Wasmtime version and
-/// profile), the body length (64-bit little-endian), the body's SHA-256, then the body from
-/// <see cref="Module.Serialize"/>. Windows has no mode bits; there the folder's protection is the profile's ACL.
+/// Artifact file: the body from <see cref="Module.Serialize"/> — an ELF image, which Wasmtime maps straight from the
+/// file — then a trailer, which ELF readers never reach: the module's SHA-256, the SHA-256 of the engine key (Wasmtime
+/// version and profile), the body length (64-bit little-endian), the body's XXH64 (little-endian) and the 8-byte magic.
+/// The checksum is against corruption; against tampering stand the owner and mode checks, which a checksum kept in the
+/// same file could not replace. Windows has no mode bits; there the folder's protection is the profile's ACL.
 /// </remarks>
 internal sealed class DiskCompileCache
 {
     private const string Extension = ".cwasm";
     private const string TempExtension = ".tmp";
     private const int HashLength = 32;
-    private const int MagicLength = 8;
-    private const int ModuleHashAt = MagicLength;
+    private const int ModuleHashAt = 0;
     private const int KeyHashAt = ModuleHashAt + HashLength;
     private const int LengthAt = KeyHashAt + HashLength;
-    private const int BodyHashAt = LengthAt + 8;
-    private const int HeaderLength = BodyHashAt + HashLength;
+    private const int ChecksumAt = LengthAt + sizeof(long);
+    private const int MagicAt = ChecksumAt + sizeof(ulong);
+    internal const int TrailerLength = MagicAt + 8;
+    private const int ChunkLength = 64 * 1024;
     private const UnixFileMode OthersWrite = UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
 
     // The format's version is part of the magic: a new layout simply stops matching old files.
-    private static ReadOnlySpan<byte> Magic => "WSBXCW01"u8;
+    private static ReadOnlySpan<byte> Magic => "WSBXCW02"u8;
 
     // A writer that died leaves its temp file behind; one this old belongs to no writer still running.
     private static readonly TimeSpan StaleTempAge = TimeSpan.FromHours(1);
@@ -80,20 +85,12 @@ internal sealed class DiskCompileCache
             return (null, refused);
         }
         string path = ArtifactPath(profileKey, sha256);
-        byte[] body;
+        SafeFileHandle handle;
         try
         {
-            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
-            if (CheckArtifact(handle) is { } why)
-            {
-                return (null, Ignored(path, why));
-            }
-            var (read, problem) = ReadBody(handle, profileKey, sha256);
-            if (read is null)
-            {
-                return (null, Ignored(path, problem));
-            }
-            body = read;
+            // On Windows shared for reading only: until the handle closes, nobody can write, replace or delete the file.
+            var share = OperatingSystem.IsWindows() ? FileShare.Read : FileShare.Read | FileShare.Delete;
+            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, share);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -105,17 +102,47 @@ internal sealed class DiskCompileCache
         }
 
         Module module;
-        try
+        using (handle)
         {
-            module = Module.Deserialize(engine, name, body);
-        }
-        catch (WasmtimeException e)
-        {
-            // Checksums matched, so this is Wasmtime refusing an artifact of another configuration or build.
-            return (null, Ignored(path, $"Wasmtime refused it ({e.Message})"));
+            try
+            {
+                if ((CheckArtifact(handle) ?? Verify(handle, profileKey, sha256)) is { } why)
+                {
+                    return (null, Ignored(path, why));
+                }
+                // Mapped by Wasmtime rather than read here: only the pages the guest runs are ever touched.
+                module = Module.DeserializeFile(engine, name, VerifiedPath(handle, path));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return (null, Ignored(path, $"it could not be read ({e.Message})"));
+            }
+            catch (WasmtimeException e)
+            {
+                // The checksum matched, so this is Wasmtime refusing an artifact of another configuration or build.
+                return (null, Ignored(path, $"Wasmtime refused it ({e.Message})"));
+            }
         }
         Touch(path);
         return (module, null);
+    }
+
+    /// <summary>
+    /// The path Wasmtime opens the verified artifact by. On Unix it names the open handle (/proc/self/fd on Linux,
+    /// /dev/fd on macOS), so a file renamed over the artifact after the checks is not what loads. Writing into the
+    /// verified file in place stays possible only for its owner (the checks refused any other writer), and this cache
+    /// never does it: it replaces files by rename, and the mapping keeps the old file. On Windows the path itself is
+    /// safe: the handle's share mode keeps the file from being written or replaced until Wasmtime has mapped it, and
+    /// a mapped file cannot be written or replaced at all.
+    /// </summary>
+    private static string VerifiedPath(SafeFileHandle handle, string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return path;
+        }
+        string folder = OperatingSystem.IsLinux() ? "/proc/self/fd/" : "/dev/fd/";
+        return folder + handle.DangerousGetHandle().ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>Writes <paramref name="module"/>'s artifact, then trims the folder to its bound; a note if not written.</summary>
@@ -135,9 +162,9 @@ internal sealed class DiskCompileCache
         {
             return $"the compiled module was not stored on disk: Wasmtime could not serialize it ({e.Message})";
         }
-        if (HeaderLength + (long)body.Length > MaxBytes)
+        if (TrailerLength + (long)body.Length > MaxBytes)
         {
-            return $"the compiled module was not stored on disk: its {HeaderLength + body.Length} bytes exceed the compile cache bound of {MaxBytes} bytes";
+            return $"the compiled module was not stored on disk: its {TrailerLength + body.Length} bytes exceed the compile cache bound of {MaxBytes} bytes";
         }
 
         // Written whole under a temporary name and renamed over the old file, so a reader sees the old artifact,
@@ -152,8 +179,8 @@ internal sealed class DiskCompileCache
             }
             using (var stream = new FileStream(temp, options))
             {
-                stream.Write(Header(profileKey, sha256, body));
                 stream.Write(body);
+                stream.Write(Trailer(profileKey, sha256, body.Length, XxHash64.HashToUInt64(body)));
             }
             File.Move(temp, path, overwrite: true);
         }
@@ -231,48 +258,79 @@ internal sealed class DiskCompileCache
         return actual == _owner ? null : $"is owned by user {actual}, not by user {_owner}";
     }
 
-    /// <summary>The verified body, or null and what was wrong with the file.</summary>
-    private (byte[]? Body, string Problem) ReadBody(SafeFileHandle handle, string profileKey, string sha256)
+    /// <summary>Why the opened artifact is not an intact one of the module asked for, or null when it is.</summary>
+    private string? Verify(SafeFileHandle handle, string profileKey, string sha256)
     {
         long length = RandomAccess.GetLength(handle);
-        if (length < HeaderLength)
+        if (length < TrailerLength)
         {
-            return (null, $"it is truncated ({length} bytes)");
+            return $"it is truncated ({length} bytes)";
         }
-        if (length > MaxBytes || length - HeaderLength > Array.MaxLength)
+        if (length > MaxBytes)
         {
-            // Never written by this cache's bound, so not read into memory either.
-            return (null, $"it is larger than the compile cache bound ({length} bytes)");
+            // Never written by this cache's bound, so not read either.
+            return $"it is larger than the compile cache bound ({length} bytes)";
         }
-        var header = new byte[HeaderLength];
-        var body = new byte[length - HeaderLength];
-        if (!ReadExactly(handle, header, 0) || !ReadExactly(handle, body, HeaderLength))
+        long bodyLength = length - TrailerLength;
+        Span<byte> trailer = stackalloc byte[TrailerLength];
+        if (!ReadExactly(handle, trailer, bodyLength))
         {
-            return (null, "it changed while being read");
+            return "it changed while being read";
         }
-        if (!header.AsSpan(0, MagicLength).SequenceEqual(Magic))
+        if (!trailer[MagicAt..].SequenceEqual(Magic))
         {
-            return (null, "it is not a WasmSandbox compile cache artifact of this format");
+            // The trailer is found from the end, so a cut or extended file ends up here too.
+            return "it is not a WasmSandbox compile cache artifact of this format, or it was truncated or extended";
         }
-        var expected = Header(profileKey, sha256, body);
-        if (!Field(header, ModuleHashAt, HashLength).SequenceEqual(Field(expected, ModuleHashAt, HashLength)))
+        var expected = Trailer(profileKey, sha256, bodyLength, checksum: 0);
+        if (!trailer.Slice(ModuleHashAt, HashLength).SequenceEqual(expected.AsSpan(ModuleHashAt, HashLength)))
         {
-            return (null, "its header names another module");
+            return "its trailer names another module";
         }
-        if (!Field(header, KeyHashAt, HashLength).SequenceEqual(Field(expected, KeyHashAt, HashLength)))
+        if (!trailer.Slice(KeyHashAt, HashLength).SequenceEqual(expected.AsSpan(KeyHashAt, HashLength)))
         {
-            return (null, "its header names another Wasmtime version or engine profile");
+            return "its trailer names another Wasmtime version or engine profile";
         }
-        long stated = BinaryPrimitives.ReadInt64LittleEndian(Field(header, LengthAt, 8));
-        if (stated != body.Length)
+        long stated = BinaryPrimitives.ReadInt64LittleEndian(trailer[LengthAt..]);
+        if (stated != bodyLength)
         {
-            return (null, $"it is truncated or extended (the header says {stated} body bytes, there are {body.Length})");
+            return $"it is truncated or extended (its trailer says {stated} body bytes, there are {bodyLength})";
         }
-        if (!Field(header, BodyHashAt, HashLength).SequenceEqual(Field(expected, BodyHashAt, HashLength)))
+        ulong? checksum = Checksum(handle, bodyLength);
+        if (checksum is null)
         {
-            return (null, "its checksum does not match its contents");
+            return "it changed while being read";
         }
-        return (body, "");
+        return checksum == BinaryPrimitives.ReadUInt64LittleEndian(trailer[ChecksumAt..]) ? null : "its checksum does not match its contents";
+    }
+
+    /// <summary>
+    /// The XXH64 of the file's first <paramref name="length"/> bytes, read through the handle a chunk at a time; null
+    /// when the file ends early. A fast non-cryptographic hash is enough against corruption, where SHA-256 took longer
+    /// than the rest of a load.
+    /// </summary>
+    private static ulong? Checksum(SafeFileHandle handle, long length)
+    {
+        var hash = new XxHash64();
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkLength);
+        try
+        {
+            for (long offset = 0; offset < length;)
+            {
+                int n = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - offset)), offset);
+                if (n == 0)
+                {
+                    return null;
+                }
+                hash.Append(buffer.AsSpan(0, n));
+                offset += n;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return hash.GetCurrentHashAsUInt64();
     }
 
     private static bool ReadExactly(SafeFileHandle handle, Span<byte> buffer, long offset)
@@ -290,22 +348,20 @@ internal sealed class DiskCompileCache
         return true;
     }
 
-    private static byte[] Header(string profileKey, string sha256, byte[] body)
+    private static byte[] Trailer(string profileKey, string sha256, long bodyLength, ulong checksum)
     {
-        var header = new byte[HeaderLength];
-        Magic.CopyTo(header);
-        if (Convert.FromHexString(sha256, header.AsSpan(ModuleHashAt, HashLength), out _, out int written) != OperationStatus.Done
+        var trailer = new byte[TrailerLength];
+        if (Convert.FromHexString(sha256, trailer.AsSpan(ModuleHashAt, HashLength), out _, out int written) != OperationStatus.Done
             || written != HashLength)
         {
             throw new ArgumentException($"'{sha256}' is not a SHA-256 in hex", nameof(sha256));
         }
-        SHA256.HashData(Encoding.UTF8.GetBytes($"wasmtime {s_wasmtimeVersion}\nprofile {profileKey}"), header.AsSpan(KeyHashAt, HashLength));
-        BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(LengthAt, 8), body.Length);
-        SHA256.HashData(body, header.AsSpan(BodyHashAt, HashLength));
-        return header;
+        SHA256.HashData(Encoding.UTF8.GetBytes($"wasmtime {s_wasmtimeVersion}\nprofile {profileKey}"), trailer.AsSpan(KeyHashAt, HashLength));
+        BinaryPrimitives.WriteInt64LittleEndian(trailer.AsSpan(LengthAt), bodyLength);
+        BinaryPrimitives.WriteUInt64LittleEndian(trailer.AsSpan(ChecksumAt), checksum);
+        Magic.CopyTo(trailer.AsSpan(MagicAt));
+        return trailer;
     }
-
-    private static ReadOnlySpan<byte> Field(byte[] header, int at, int length) => header.AsSpan(at, length);
 
     /// <summary>
     /// Deletes the least recently used artifacts until the folder is within its bound, never the one just written,

@@ -22,9 +22,15 @@ internal sealed class ModuleCache
     private int _loads;
 
     /// <summary>A cache set up from the host's environment (<see cref="CompileCacheSettings.FromEnvironment"/>).</summary>
+    /// <remarks>
+    /// Also initializes the platform's SHA-256 on a pool thread: its first use (on Linux, OpenSSL loading its
+    /// providers) takes longer than hashing a large module, and so it overlaps the engine's creation instead of
+    /// delaying the first start. A failure there is left for the first real hash to report.
+    /// </remarks>
     public ModuleCache()
         : this(CompileCacheSettings.FromEnvironment())
     {
+        _ = Task.Run(static () => SHA256.HashData([]));
     }
 
     public ModuleCache(CompileCacheSettings settings)

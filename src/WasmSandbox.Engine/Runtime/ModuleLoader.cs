@@ -17,7 +17,16 @@ internal static class ModuleLoader
         WasmContext context, string workingDirectory, WasmExecutionOptions options, EngineProfile profile, ModuleCache cache)
     {
         var (path, bytes, sha, report) = Read(context, workingDirectory, options);
-        var (module, warmup) = Compile(path, () => cache.GetOrCompile(profile, bytes, sha, context.ModulePath, Path.GetFileName(path)));
+        Module module;
+        WasmWarmup warmup;
+        try
+        {
+            (module, warmup) = cache.GetOrCompile(profile, bytes, sha, context.ModulePath, Path.GetFileName(path));
+        }
+        catch (WasmtimeException e)
+        {
+            throw new WasmCompileException(path, e.Message, e);
+        }
         string? linkProblem = report.Problems.FirstOrDefault(p => p.Code == WasmModuleProblemCode.UnsatisfiedImport)?.Message;
         return (module, path, warmup, linkProblem);
     }
@@ -26,14 +35,9 @@ internal static class ModuleLoader
     public static WasmWarmup Precompile(WasmContext context, string workingDirectory, WasmExecutionOptions options, EngineProfile profile, ModuleCache cache)
     {
         var (path, bytes, sha, _) = Read(context, workingDirectory, options);
-        return Compile(path, () => cache.Precompile(profile, bytes, sha, context.ModulePath, Path.GetFileName(path)));
-    }
-
-    private static T Compile<T>(string path, Func<T> compile)
-    {
         try
         {
-            return compile();
+            return cache.Precompile(profile, bytes, sha, context.ModulePath, Path.GetFileName(path));
         }
         catch (WasmtimeException e)
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.Versioning;
+using Wasmtime;
 using Xunit;
 using static WasmSandbox.Tests.CompileCacheTesting;
 
@@ -68,6 +69,35 @@ public class DiskCompileCacheTests
         using var handle = File.OpenHandle(path);
         Assert.Equal(me, DiskCompileCache.FileOwner.Of(handle));
         Assert.Null(DiskCompileCache.FileOwner.Of(Path.Combine(dir.Path, "missing")));
+    }
+
+    [Fact]
+    public void AModuleLoadedFromDiskRunsAfterItsFileIsReplacedAndDeleted()
+    {
+        // Wasmtime maps the artifact file: storing the module again (a rename over it) and evicting it must not
+        // pull the code from under a module already loaded.
+        using var dir = new TempDir();
+        string text = Guid.NewGuid().ToString("N");
+        byte[] wasm = Module.ConvertText(Wat.Command(Wat.Print(1024, text.Length), Wat.Data(text)));
+        string sha = ModuleCache.Hash(wasm);
+        Cache(dir.Path).Start(wasm);
+        var (module, warmup) = Cache(dir.Path).GetOrCompile(Profile, wasm, sha, "g.wasm", "g.wasm");
+        Assert.Equal("disk", warmup.Source);
+        var disk = new DiskCompileCache(dir.Path, CompileCacheSettings.DefaultMaxBytes);
+        Assert.Null(disk.Store(Profile.Key, sha, module));
+        File.Delete(disk.ArtifactPath(Profile.Key, sha));
+
+        string stdout = Path.Combine(dir.Path, "stdout.txt");
+        using (var linker = new Linker(Profile.Engine))
+        using (var store = new Store(Profile.Engine))
+        {
+            linker.DefineWasi();
+            store.SetWasiConfiguration(new WasiConfiguration().WithStandardOutput(stdout));
+            store.SetEpochDeadline(ulong.MaxValue / 2); // the profile's engine interrupts at epochs; no ticker runs here
+            linker.Instantiate(store, module).GetAction("_start")!();
+        }
+
+        Assert.Equal(text, File.ReadAllText(stdout));
     }
 
     [Fact]

@@ -76,11 +76,13 @@ public class ModuleCacheTests
     public static TheoryData<string, string> Corruptions => new()
     {
         { "flip a body byte", "its checksum does not match its contents" },
-        { "flip a module hash byte", "its header names another module" },
-        { "flip a magic byte", "it is not a WasmSandbox compile cache artifact" },
-        { "truncate the body", "it is truncated or extended" },
-        { "truncate into the header", "it is truncated (" },
-        { "append", "it is truncated or extended" },
+        { "flip a module hash byte", "its trailer names another module" },
+        { "flip a magic byte", "it is not a WasmSandbox compile cache artifact of this format" },
+        { "cut the body", "it is truncated or extended" },
+        { "cut into the trailer", "it is not a WasmSandbox compile cache artifact of this format, or it was truncated or extended" },
+        { "cut below a trailer", "it is truncated (" },
+        { "append", "it is not a WasmSandbox compile cache artifact of this format, or it was truncated or extended" },
+        { "insert into the body", "it is truncated or extended" },
     };
 
     [Theory]
@@ -92,14 +94,17 @@ public class ModuleCacheTests
         Cache(dir.Path).Start(wasm);
         string path = ArtifactPath(dir.Path, wasm);
         byte[] good = File.ReadAllBytes(path);
+        int trailerAt = good.Length - DiskCompileCache.TrailerLength;
         byte[] bad = corruption switch
         {
-            "flip a body byte" => Flip(good, good.Length / 2),
-            "flip a module hash byte" => Flip(good, 10),
-            "flip a magic byte" => Flip(good, 0),
-            "truncate the body" => good[..^100],
-            "truncate into the header" => good[..50],
+            "flip a body byte" => Flip(good, trailerAt / 2),
+            "flip a module hash byte" => Flip(good, trailerAt + 10),
+            "flip a magic byte" => Flip(good, good.Length - 1),
+            "cut the body" => [.. good[..(trailerAt - 100)], .. good[trailerAt..]],
+            "cut into the trailer" => good[..^10],
+            "cut below a trailer" => good[..50],
             "append" => [.. good, 0],
+            "insert into the body" => [.. good[..trailerAt], 0, .. good[trailerAt..]],
             _ => throw new ArgumentOutOfRangeException(nameof(corruption)),
         };
         File.WriteAllBytes(path, bad);
