@@ -10,6 +10,8 @@ namespace WasmSandbox;
 internal sealed class EngineProfile : IDisposable
 {
     private readonly Lazy<Module> _trampoline;
+    private readonly Lazy<Linker> _nativeLinker;
+    private readonly Lazy<Linker> _fullLinker;
 
     /// <param name="fuel">Whether the engine meters fuel.</param>
     /// <param name="pool">The pool whose slots the engine allocates instances from; null to map them on demand.</param>
@@ -31,9 +33,11 @@ internal sealed class EngineProfile : IDisposable
             config.WithPoolingAllocationStrategy(pooling);
         }
         Engine = new Engine(config);
-        NativeLinker = WasiHost.CreateNativeLinker(Engine);
         SandboxLinker = WasiHost.CreateSandboxLinker(Engine, withHostProcess: false);
-        FullLinker = WasiHost.CreateSandboxLinker(Engine, withHostProcess: true);
+        // Most runs need neither: only guests that touch files use the native linker (through the trampoline), and
+        // only the Full tier the other. Creating them on first use keeps them out of a new process's first start.
+        _nativeLinker = new Lazy<Linker>(() => WasiHost.CreateNativeLinker(Engine));
+        _fullLinker = new Lazy<Linker>(() => WasiHost.CreateSandboxLinker(Engine, withHostProcess: true));
         _trampoline = new Lazy<Module>(() => compile(this, WasiTrampoline.Binary, "wasmsandbox-wasi-trampoline"));
     }
 
@@ -56,11 +60,13 @@ internal sealed class EngineProfile : IDisposable
 
     public Engine Engine { get; }
 
-    public Linker NativeLinker { get; }
+    /// <summary>Wasmtime's own WASI, which the trampoline delegates to.</summary>
+    public Linker NativeLinker => _nativeLinker.Value;
 
     public Linker SandboxLinker { get; }
 
-    public Linker FullLinker { get; }
+    /// <summary>The sandbox's WASI plus host_process, for the Full tier.</summary>
+    public Linker FullLinker => _fullLinker.Value;
 
     /// <summary>The WASI trampoline, compiled on first use (only guests that touch files or fds past 2 need it).</summary>
     public Module Trampoline => _trampoline.Value;
@@ -73,9 +79,15 @@ internal sealed class EngineProfile : IDisposable
         {
             _trampoline.Value.Dispose();
         }
-        FullLinker.Dispose();
+        if (_fullLinker.IsValueCreated)
+        {
+            _fullLinker.Value.Dispose();
+        }
         SandboxLinker.Dispose();
-        NativeLinker.Dispose();
+        if (_nativeLinker.IsValueCreated)
+        {
+            _nativeLinker.Value.Dispose();
+        }
         Engine.Dispose();
     }
 }

@@ -3,50 +3,24 @@ using Wasmtime;
 namespace WasmSandbox;
 
 /// <summary>
-/// Turns a context's module path into a compiled module for one start: resolves it against the working directory,
-/// reads the file afresh, refuses what is not a runnable core module before Wasmtime compiles anything, and takes
-/// the compiled module from the cache.
+/// Turns a context's module path into a compiled module for one start, in two steps: <see cref="Read"/> resolves the
+/// path against the working directory, reads the file afresh and refuses what is not a runnable core module, without
+/// any engine; <see cref="Load"/> then takes the compiled module for an engine from the cache. The runtime creates
+/// the engine while the first step runs.
 /// </summary>
 internal static class ModuleLoader
 {
-    /// <summary>
-    /// The compiled module, the file it came from, how it was obtained, and — from the same inspection that checked
-    /// the bytes — the first import the sandbox will not link at this tier (null when all link).
-    /// </summary>
-    public static (Module Module, string ResolvedPath, WasmWarmup Warmup, string? LinkProblem) Load(
-        WasmContext context, string workingDirectory, WasmExecutionOptions options, EngineProfile profile, ModuleCache cache)
+    /// <summary>The checked bytes of a module file, their SHA-256, and the inspection's report on them.</summary>
+    public sealed record ReadModule(string ModulePath, string ResolvedPath, byte[] Bytes, string Sha256, WasmModuleReport Report)
     {
-        var (path, bytes, sha, report) = Read(context, workingDirectory, options);
-        Module module;
-        WasmWarmup warmup;
-        try
-        {
-            (module, warmup) = cache.GetOrCompile(profile, bytes, sha, context.ModulePath, Path.GetFileName(path));
-        }
-        catch (WasmtimeException e)
-        {
-            throw new WasmCompileException(path, e.Message, e);
-        }
-        string? linkProblem = report.Problems.FirstOrDefault(p => p.Code == WasmModuleProblemCode.UnsatisfiedImport)?.Message;
-        return (module, path, warmup, linkProblem);
+        /// <summary>The first import the sandbox will not link at the inspected tier, null when all link.</summary>
+        public string? LinkProblem => Report.Problems.FirstOrDefault(p => p.Code == WasmModuleProblemCode.UnsatisfiedImport)?.Message;
+
+        public string DisplayName => Path.GetFileName(ResolvedPath);
     }
 
-    /// <summary>Compiles into the memory and disk caches without running, so a later first start is warm.</summary>
-    public static WasmWarmup Precompile(WasmContext context, string workingDirectory, WasmExecutionOptions options, EngineProfile profile, ModuleCache cache)
-    {
-        var (path, bytes, sha, _) = Read(context, workingDirectory, options);
-        try
-        {
-            return cache.Precompile(profile, bytes, sha, context.ModulePath, Path.GetFileName(path));
-        }
-        catch (WasmtimeException e)
-        {
-            throw new WasmCompileException(path, e.Message, e);
-        }
-    }
-
-    private static (string Path, byte[] Bytes, string Sha, WasmModuleReport Report) Read(
-        WasmContext context, string workingDirectory, WasmExecutionOptions options)
+    /// <summary>Reads and checks the module for a start or precompile with <paramref name="options"/>.</summary>
+    public static ReadModule Read(WasmContext context, string workingDirectory, WasmExecutionOptions options)
     {
         string path = Path.GetFullPath(context.ModulePath, workingDirectory);
         if (!File.Exists(path))
@@ -60,6 +34,32 @@ internal static class ModuleLoader
             RequireEntryPoint = false,
             RunWasmtimeValidation = false,
         });
-        return (path, bytes, ModuleCache.Hash(bytes), report);
+        return new ReadModule(context.ModulePath, path, bytes, ModuleCache.Hash(bytes), report);
+    }
+
+    /// <summary>The compiled module for <paramref name="profile"/>'s engine, and how it was obtained.</summary>
+    public static (Module Module, WasmWarmup Warmup) Load(ReadModule read, EngineProfile profile, ModuleCache cache)
+    {
+        try
+        {
+            return cache.GetOrCompile(profile, read.Bytes, read.Sha256, read.ModulePath, read.DisplayName);
+        }
+        catch (WasmtimeException e)
+        {
+            throw new WasmCompileException(read.ResolvedPath, e.Message, e);
+        }
+    }
+
+    /// <summary>Compiles into the memory and disk caches without running, so a later first start is warm.</summary>
+    public static WasmWarmup Precompile(ReadModule read, EngineProfile profile, ModuleCache cache)
+    {
+        try
+        {
+            return cache.Precompile(profile, read.Bytes, read.Sha256, read.ModulePath, read.DisplayName);
+        }
+        catch (WasmtimeException e)
+        {
+            throw new WasmCompileException(read.ResolvedPath, e.Message, e);
+        }
     }
 }

@@ -127,15 +127,15 @@ public sealed class WasmRuntime
         }
         var mounts = options.Mounts.Select(m => MountSpec.Parse(m, workingDirectory)).ToArray();
 
-        string modulePath = Path.GetFullPath(context.ModulePath, workingDirectory);
-        var (profile, lease) = Choose(options, modulePath);
+        PrepareEngine(options);
+        var read = ModuleLoader.Read(context, workingDirectory, options);
+        var (profile, lease) = Choose(options, read.ResolvedPath);
         try
         {
-            var (module, resolvedPath, warmup, linkProblem) = OnFittingEngine(ref profile, ref lease, modulePath,
-                p => ModuleLoader.Load(context, workingDirectory, options, p, _cache));
-            var execution = new WasmExecution(context, vmId, resolvedPath, options, warmup);
+            var (module, warmup) = OnFittingEngine(ref profile, ref lease, read.ResolvedPath, p => ModuleLoader.Load(read, p, _cache));
+            var execution = new WasmExecution(context, vmId, read.ResolvedPath, options, warmup);
             WasmRegistry.Add(execution);
-            new ExecutionRunner(execution, module, linkProblem, profile, lease, options, workingDirectory, mounts, _ticker).Start();
+            new ExecutionRunner(execution, module, read.LinkProblem, profile, lease, options, workingDirectory, mounts, _ticker).Start();
             return execution;
         }
         catch
@@ -154,10 +154,57 @@ public sealed class WasmRuntime
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
         string workingDirectory = ResolveWorkingDirectory(options);
-        string modulePath = Path.GetFullPath(context.ModulePath, workingDirectory);
-        var profile = _poolMisfits.ContainsKey(modulePath) && options.MaxFuel is null ? _unmetered.Value : ProfileFor(options);
+        PrepareEngine(options);
+        var read = ModuleLoader.Read(context, workingDirectory, options);
+        var profile = _poolMisfits.ContainsKey(read.ResolvedPath) && options.MaxFuel is null ? _unmetered.Value : ProfileFor(options);
         InstancePool.Lease? none = null;
-        return OnFittingEngine(ref profile, ref none, modulePath, p => ModuleLoader.Precompile(context, workingDirectory, options, p, _cache));
+        return OnFittingEngine(ref profile, ref none, read.ResolvedPath, p => ModuleLoader.Precompile(read, p, _cache));
+    }
+
+    /// <summary>
+    /// Starts creating the shared runtime and its default engine on a pool thread and returns at once: a host that
+    /// will run guests soon (the PowerShell module, when it is imported) calls it so the first start does not wait for
+    /// the engine. A failure is kept for the first start to report.
+    /// </summary>
+    public static void WarmUpShared() => ThreadPool.UnsafeQueueUserWorkItem(static _ =>
+    {
+        try
+        {
+            _ = Shared.ProfileFor(DefaultOptions);
+        }
+        catch (Exception)
+        {
+            // Kept by the lazy runtime or profile; the start that needs them reports it.
+        }
+    }, null);
+
+    private static readonly WasmExecutionOptions DefaultOptions = new();
+
+    /// <summary>
+    /// When the engine for <paramref name="options"/> does not exist yet (the first start of a process), starts creating
+    /// it on a pool thread, so that its tens of milliseconds (loading the native library, reserving the pool, linking
+    /// WASI) overlap reading and checking the module, which needs no engine.
+    /// </summary>
+    private void PrepareEngine(WasmExecutionOptions options)
+    {
+        bool ready = options.MaxFuel is not null ? _metered.IsValueCreated
+            : InstancePool.Fits(options) ? _pooled.IsValueCreated && (_pooled.Value is not null || _unmetered.IsValueCreated)
+            : _unmetered.IsValueCreated;
+        if (ready)
+        {
+            return;
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(state =>
+        {
+            try
+            {
+                _ = ProfileFor(state);
+            }
+            catch (Exception)
+            {
+                // The lazy profile keeps the failure; the start that needs the engine reports it.
+            }
+        }, options, preferLocal: false);
     }
 
     /// <summary>
