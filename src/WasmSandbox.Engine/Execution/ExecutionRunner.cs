@@ -20,6 +20,7 @@ internal sealed class ExecutionRunner
     private readonly string? _linkProblem;
     private readonly EngineProfile _profile;
     private readonly InstancePool.Lease? _lease;
+    private readonly Func<(EngineProfile Profile, Module Module)>? _onDemand;
     private readonly WasmExecutionOptions _options;
     private readonly string _workingDirectory;
     private readonly IReadOnlyList<MountSpec> _mounts;
@@ -27,10 +28,13 @@ internal sealed class ExecutionRunner
 
     // linkProblem: the first import the sandbox does not provide at this tier, as the start-time inspection
     // described it; the run then ends as LinkFailed before instantiation. lease: the pool slot the run holds (when
-    // the profile is pooled), given back once the store and its instances are gone.
+    // the profile is pooled), given back once the store and its instances are gone. onDemand: the module for the
+    // on-demand engine, for a pooled run that finds the pool out of the memory or table slots its module needs.
     public ExecutionRunner(WasmExecution execution, Module module, string? linkProblem, EngineProfile profile, InstancePool.Lease? lease,
-        WasmExecutionOptions options, string workingDirectory, IReadOnlyList<MountSpec> mounts, EpochTicker ticker)
+        Func<(EngineProfile Profile, Module Module)>? onDemand, WasmExecutionOptions options, string workingDirectory,
+        IReadOnlyList<MountSpec> mounts, EpochTicker ticker)
     {
+        _onDemand = onDemand;
         _execution = execution;
         _module = module;
         _linkProblem = linkProblem;
@@ -58,17 +62,32 @@ internal sealed class ExecutionRunner
         ulong? fuelUsed = null;
         try
         {
-            using var store = new Store(_profile.Engine, session);
-            try
+            var (profile, module) = (_profile, _module);
+            while (true)
             {
-                outcome = RunInStore(store, session);
-            }
-            finally
-            {
-                if (_options.MaxFuel is ulong budget)
+                bool poolFull;
+                using (var store = new Store(profile.Engine, session))
                 {
-                    fuelUsed = budget - Math.Min(budget, store.Fuel);
+                    try
+                    {
+                        outcome = RunInStore(store, session, profile, module, out poolFull);
+                    }
+                    finally
+                    {
+                        if (_options.MaxFuel is ulong budget)
+                        {
+                            fuelUsed = budget - Math.Min(budget, store.Fuel);
+                        }
+                    }
                 }
+                if (!poolFull)
+                {
+                    break;
+                }
+                // Nothing of the guest ran: instantiation failed before any of its code. Start over on the on-demand
+                // engine, with the slot given back.
+                _lease?.Dispose();
+                (profile, module) = _onDemand!();
             }
         }
         catch (Exception e)
@@ -95,8 +114,9 @@ internal sealed class ExecutionRunner
 
     private readonly record struct Outcome(int ExitCode, WasmExitReason Reason, string? Message);
 
-    private Outcome RunInStore(Store store, GuestSession session)
+    private Outcome RunInStore(Store store, GuestSession session, EngineProfile profile, Module module, out bool poolFull)
     {
+        poolFull = false;
         store.SetLimits(memorySize: _options.MaxMemoryBytes, instances: 4);
         if (_options.MaxFuel is ulong fuel)
         {
@@ -113,7 +133,15 @@ internal sealed class ExecutionRunner
         Instance instance;
         try
         {
-            instance = _profile.LinkerFor(_options.PermissionTier).Instantiate(store, _module);
+            instance = profile.LinkerFor(_options.PermissionTier).Instantiate(store, module);
+        }
+        catch (WasmtimeException e) when (e is not TrapException && profile.Pool is not null && _onDemand is not null
+            && e.Message.Contains("concurrent", StringComparison.Ordinal))
+        {
+            // Wasmtime's "maximum concurrent ... limit reached": the lease held a slot, but the module needs more
+            // memories or tables than the pool has left (a few modules define several).
+            poolFull = true;
+            return default;
         }
         catch (Exception e) when (e is WasmtimeException && e is not TrapException)
         {
@@ -123,7 +151,7 @@ internal sealed class ExecutionRunner
         {
             return Ended(e, store);
         }
-        session.NativeFactory = memory => WasiTrampoline.Instantiate(store, _profile.Trampoline, _profile.NativeLinker, memory);
+        session.NativeFactory = memory => WasiTrampoline.Instantiate(store, profile.Trampoline, profile.NativeLinker, memory);
         var start = instance.GetAction("_start");
         if (start is null)
         {

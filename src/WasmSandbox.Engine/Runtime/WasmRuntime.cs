@@ -135,7 +135,12 @@ public sealed class WasmRuntime
             var (module, warmup) = OnFittingEngine(ref profile, ref lease, read.ResolvedPath, p => ModuleLoader.Load(read, p, _cache));
             var execution = new WasmExecution(context, vmId, read.ResolvedPath, options, warmup);
             WasmRegistry.Add(execution);
-            new ExecutionRunner(execution, module, read.LinkProblem, profile, lease, options, workingDirectory, mounts, _ticker).Start();
+            Func<(EngineProfile, Wasmtime.Module)>? onDemand = lease is null ? null : () =>
+            {
+                var unmetered = _unmetered.Value;
+                return (unmetered, ModuleLoader.Load(read, unmetered, _cache).Module);
+            };
+            new ExecutionRunner(execution, module, read.LinkProblem, profile, lease, onDemand, options, workingDirectory, mounts, _ticker).Start();
             return execution;
         }
         catch

@@ -102,6 +102,28 @@ public sealed class InstancePoolTests : IDisposable
         Assert.NotNull(runtime.Precompile(new WasmContext(path), new WasmExecutionOptions { WorkingDirectory = _dir.Path }));
     }
 
+    [Fact]
+    public void A_run_that_finds_the_pool_out_of_memory_slots_runs_on_the_on_demand_engine()
+    {
+        // A pool of one execution has five memory slots; this module defines six (within the per-module limit of
+        // sixteen), so its instantiation in the pool fails after it leased the slot.
+        string memories = string.Concat(Enumerable.Range(0, 5).Select(_ => "(memory 1) "));
+        string wat = Wat.Command(Wat.Print(1024, 6), Wat.Data("hello\\0a"), memory: "(memory (export \"memory\") 1) " + memories);
+        var pool = new InstancePool(capacity: 1);
+        var runtime = Runtime(pool);
+        for (int i = 0; i < 2; i++)
+        {
+            var run = Finish(Start(runtime, wat));
+            Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}: {run.Stderr}");
+            Assert.Equal("hello\n", run.Stdout);
+            Assert.Equal(0, pool.Leased);
+        }
+        // The pool still serves modules that fit.
+        var echo = Start(runtime, Wat.Echo, name: "echo.wat");
+        Assert.Equal(1, pool.Leased);
+        Assert.Equal(0, Finish(echo).ExitCode);
+    }
+
     [Theory]
     [InlineData(8L * 1024 * 1024 * 1024, null)]
     [InlineData(WasmExecutionOptions.DefaultMaxMemoryBytes, 1_000_000UL)]
