@@ -27,6 +27,12 @@ public sealed class InstancePoolTests : IDisposable
         });
     }
 
+    /// <summary>Waits for one byte or the end of stdin, so a test can look at the pool while the guest runs.</summary>
+    private const string WaitForStdin = """
+        (i32.store (i32.const 16) (i32.const 4096)) (i32.store (i32.const 20) (i32.const 1))
+        (drop (call $fd_read (i32.const 0) (i32.const 16) (i32.const 1) (i32.const 24)))
+        """;
+
     private static Run Finish(WasmExecution execution)
     {
         execution.CloseInput();
@@ -87,7 +93,7 @@ public sealed class InstancePoolTests : IDisposable
     {
         // Seventeen memories: more than a pooled module may define (16).
         string memories = string.Concat(Enumerable.Range(0, 16).Select(_ => "(memory 0) "));
-        string wat = Wat.Command(Wat.Print(1024, 6), Wat.Data("hello\\0a"), memory: "(memory (export \"memory\") 1) " + memories);
+        string wat = Wat.Command(WaitForStdin + Wat.Print(1024, 6), Wat.Data("hello\\0a"), memory: "(memory (export \"memory\") 1) " + memories);
         var pool = new InstancePool(capacity: 2);
         var runtime = Runtime(pool);
         for (int i = 0; i < 2; i++)
@@ -140,7 +146,7 @@ public sealed class InstancePoolTests : IDisposable
     public void Memory_limits_hold_in_a_pooled_slot()
     {
         // Grows one page at a time until memory.grow fails; exits with the number of pages reached.
-        string grow = Wat.Command("""
+        string grow = Wat.Command(WaitForStdin + """
             (block $full (loop $more
               (br_if $full (i32.eq (memory.grow (i32.const 1)) (i32.const -1)))
               (br $more)))
