@@ -47,10 +47,15 @@ function Invoke-Build {
 
     # The managed assemblies are also precompiled (ReadyToRun) for this machine's platform: a new session's first run
     # then spends ~40 ms less in the JIT. The images keep their IL, so they still run (JIT-compiled) elsewhere.
+    # crossgen2 also gets this pwsh's System.Management.Automation: the compile-time reference (PowerShellStandard)
+    # is not shipped with the module, and without PSCmdlet's definition crossgen2 precompiled none of the cmdlets'
+    # methods. The code it emits checks those outside layouts when it loads; another PowerShell's differences mean JIT.
     $rid = [System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
     $r2r = Join-Path $Out "r2r-$rid"
+    $sma = [System.Management.Automation.PSObject].Assembly.Location
     Invoke-Native dotnet publish (Join-Path $Root 'src/WasmSandbox.PowerShell/WasmSandbox.PowerShell.csproj') -c $Configuration -r $rid `
-        --self-contained false "-p:PublishReadyToRun=true" "-p:Version=$version" -o $r2r --nologo --verbosity quiet
+        --self-contained false "-p:PublishReadyToRun=true" "-p:PublishReadyToRunCrossgen2ExtraArgs=-r:$sma" "-p:Version=$version" `
+        -o $r2r --nologo --verbosity quiet
 
     if (Test-Path $Stage) { Remove-Item $Stage -Recurse -Force }
     New-Item -ItemType Directory -Path $Stage | Out-Null
