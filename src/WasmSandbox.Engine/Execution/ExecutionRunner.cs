@@ -135,11 +135,10 @@ internal sealed class ExecutionRunner
         {
             instance = profile.LinkerFor(_options.PermissionTier).Instantiate(store, module);
         }
-        catch (WasmtimeException e) when (e is not TrapException && profile.Pool is not null && _onDemand is not null
-            && e.Message.Contains("concurrent", StringComparison.Ordinal))
+        catch (WasmtimeException e) when (profile.Pool is not null && _onDemand is not null && InstancePool.OutOfSlots(e))
         {
-            // Wasmtime's "maximum concurrent ... limit reached": the lease held a slot, but the module needs more
-            // memories or tables than the pool has left (a few modules define several).
+            // The lease held a slot, but the module needs more memories or tables than the pool has left (a few
+            // modules define several).
             poolFull = true;
             return default;
         }

@@ -71,6 +71,18 @@ internal sealed class InstancePool
     /// <summary>Whether a run with these options can use the pool at all (fuel needs its own engine).</summary>
     public static bool Fits(WasmExecutionOptions options) => options.MaxFuel is null && options.MaxMemoryBytes <= MaxMemoryBytes;
 
+    /// <summary>
+    /// Whether Wasmtime refused a module for the pooled engine when compiling or loading it ("does not fit in pooling
+    /// allocator requirements": more memories, tables or table elements than a pooled module may have).
+    /// </summary>
+    public static bool RefusedModule(Exception e) => e.Message.Contains("pooling allocator", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Whether Wasmtime refused an instantiation because the pool ran out of a kind of slot ("maximum concurrent ...
+    /// limit ... reached"); nothing of the module has run then.
+    /// </summary>
+    public static bool OutOfSlots(WasmtimeException e) => e is not TrapException && e.Message.Contains("concurrent", StringComparison.Ordinal);
+
     /// <summary>A slot for one execution, or null when all are taken. Dispose the lease after the store is gone.</summary>
     public Lease? TryLease()
     {

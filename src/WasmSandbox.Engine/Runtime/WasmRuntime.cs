@@ -86,19 +86,22 @@ public sealed class WasmRuntime
         : InstancePool.Fits(options) && _pooled.Value is { } pooled ? pooled
         : _unmetered.Value;
 
+    /// <summary>The profile for the module at <paramref name="modulePath"/>: not the pool's if the pool refused it before.</summary>
+    private EngineProfile ProfileFor(WasmExecutionOptions options, string modulePath)
+    {
+        var profile = ProfileFor(options);
+        return profile.Pool is not null && _poolMisfits.ContainsKey(modulePath) ? _unmetered.Value : profile;
+    }
+
     /// <summary>The profile for one start, with the pool slot it holds (null when it runs on an on-demand engine).</summary>
     private (EngineProfile Profile, InstancePool.Lease? Lease) Choose(WasmExecutionOptions options, string modulePath)
     {
-        var profile = ProfileFor(options);
+        var profile = ProfileFor(options, modulePath);
         if (profile.Pool is null)
         {
             return (profile, null);
         }
-        if (!_poolMisfits.ContainsKey(modulePath) && profile.Pool.TryLease() is { } lease)
-        {
-            return (profile, lease);
-        }
-        return (_unmetered.Value, null);
+        return profile.Pool.TryLease() is { } lease ? (profile, lease) : (_unmetered.Value, null);
     }
 
     /// <summary>
@@ -161,7 +164,7 @@ public sealed class WasmRuntime
         string workingDirectory = ResolveWorkingDirectory(options);
         PrepareEngine(options);
         var read = ModuleLoader.Read(context, workingDirectory, options);
-        var profile = _poolMisfits.ContainsKey(read.ResolvedPath) && options.MaxFuel is null ? _unmetered.Value : ProfileFor(options);
+        var profile = ProfileFor(options, read.ResolvedPath);
         InstancePool.Lease? none = null;
         return OnFittingEngine(ref profile, ref none, read.ResolvedPath, p => ModuleLoader.Precompile(read, p, _cache));
     }
@@ -171,19 +174,7 @@ public sealed class WasmRuntime
     /// will run guests soon (the PowerShell module, when it is imported) calls it so the first start does not wait for
     /// the engine. A failure is kept for the first start to report.
     /// </summary>
-    public static void WarmUpShared() => ThreadPool.UnsafeQueueUserWorkItem(static _ =>
-    {
-        try
-        {
-            _ = Shared.ProfileFor(DefaultOptions);
-        }
-        catch (Exception)
-        {
-            // Kept by the lazy runtime or profile; the start that needs them reports it.
-        }
-    }, null);
-
-    private static readonly WasmExecutionOptions DefaultOptions = new();
+    public static void WarmUpShared() => CreateInBackground(static () => Shared, new WasmExecutionOptions());
 
     /// <summary>
     /// When the engine for <paramref name="options"/> does not exist yet (the first start of a process), starts creating
@@ -195,22 +186,25 @@ public sealed class WasmRuntime
         bool ready = options.MaxFuel is not null ? _metered.IsValueCreated
             : InstancePool.Fits(options) ? _pooled.IsValueCreated && (_pooled.Value is not null || _unmetered.IsValueCreated)
             : _unmetered.IsValueCreated;
-        if (ready)
+        if (!ready)
         {
-            return;
+            CreateInBackground(() => this, options);
         }
-        ThreadPool.UnsafeQueueUserWorkItem(state =>
+    }
+
+    /// <summary>Creates the runtime and the profile for <paramref name="options"/> on a pool thread.</summary>
+    private static void CreateInBackground(Func<WasmRuntime> runtime, WasmExecutionOptions options) =>
+        ThreadPool.UnsafeQueueUserWorkItem(_ =>
         {
             try
             {
-                _ = ProfileFor(state);
+                _ = runtime().ProfileFor(options);
             }
             catch (Exception)
             {
-                // The lazy profile keeps the failure; the start that needs the engine reports it.
+                // Kept by the lazy runtime or profile; the start that needs them reports it.
             }
-        }, options, preferLocal: false);
-    }
+        }, null);
 
     /// <summary>
     /// Loads the module for <paramref name="profile"/>. When Wasmtime refuses it for the pool (its per-module limits
@@ -223,7 +217,7 @@ public sealed class WasmRuntime
         {
             return load(profile);
         }
-        catch (WasmCompileException e) when (profile.Pool is not null && e.Message.Contains("pooling allocator", StringComparison.Ordinal))
+        catch (WasmCompileException e) when (profile.Pool is not null && InstancePool.RefusedModule(e))
         {
             _poolMisfits[modulePath] = true;
             lease?.Dispose();
