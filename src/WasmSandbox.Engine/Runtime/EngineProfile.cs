@@ -75,19 +75,18 @@ internal sealed class EngineProfile : IDisposable
 
     public void Dispose()
     {
-        if (_trampoline.IsValueCreated)
-        {
-            _trampoline.Value.Dispose();
-        }
-        if (_fullLinker.IsValueCreated)
-        {
-            _fullLinker.Value.Dispose();
-        }
+        DisposeIfCreated(_trampoline);
+        DisposeIfCreated(_fullLinker);
         SandboxLinker.Dispose();
-        if (_nativeLinker.IsValueCreated)
-        {
-            _nativeLinker.Value.Dispose();
-        }
+        DisposeIfCreated(_nativeLinker);
         Engine.Dispose();
+    }
+
+    private static void DisposeIfCreated<T>(Lazy<T> lazy) where T : IDisposable
+    {
+        if (lazy.IsValueCreated)
+        {
+            lazy.Value.Dispose();
+        }
     }
 }
