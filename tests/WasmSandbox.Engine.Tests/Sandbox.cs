@@ -9,10 +9,11 @@ internal sealed class Sandbox : IDisposable
 
     public string Write(string name, string content) => _dir.Write(name, content);
 
-    public WasmExecution Start(string wat, WasmExecutionOptions? options = null, string name = "guest.wat")
+    /// <summary>Starts <paramref name="wat"/> on <paramref name="runtime"/> (the shared one by default).</summary>
+    public WasmExecution Start(string wat, WasmExecutionOptions? options = null, string name = "guest.wat", WasmRuntime? runtime = null)
     {
         var path = Write(name, wat);
-        return WasmRuntime.Shared.Start(new WasmContext(path), WithDirectory(options ?? new WasmExecutionOptions()));
+        return (runtime ?? WasmRuntime.Shared).Start(new WasmContext(path), WithDirectory(options ?? new WasmExecutionOptions()));
     }
 
     public WasmExecutionOptions WithDirectory(WasmExecutionOptions o) => new()

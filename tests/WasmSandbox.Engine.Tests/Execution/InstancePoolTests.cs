@@ -8,24 +8,15 @@ namespace WasmSandbox.Tests;
 /// </summary>
 public sealed class InstancePoolTests : IDisposable
 {
-    private readonly TempDir _dir = new();
+    private readonly Sandbox _sandbox = new();
 
-    public void Dispose() => _dir.Dispose();
+    public void Dispose() => _sandbox.Dispose();
 
     private static WasmRuntime Runtime(InstancePool pool) =>
         new(pool, new ModuleCache(new CompileCacheSettings { Directory = null }));
 
-    private WasmExecution Start(WasmRuntime runtime, string wat, WasmExecutionOptions? options = null, string name = "guest.wat")
-    {
-        string path = _dir.Write(name, wat);
-        options ??= new WasmExecutionOptions();
-        return runtime.Start(new WasmContext(path), new WasmExecutionOptions
-        {
-            WorkingDirectory = _dir.Path,
-            MaxFuel = options.MaxFuel,
-            MaxMemoryBytes = options.MaxMemoryBytes,
-        });
-    }
+    private WasmExecution Start(WasmRuntime runtime, string wat, WasmExecutionOptions? options = null, string name = "guest.wat") =>
+        _sandbox.Start(wat, options, name, runtime);
 
     /// <summary>Waits for one byte or the end of stdin, so a test can look at the pool while the guest runs.</summary>
     private const string WaitForStdin = """
@@ -104,8 +95,8 @@ public sealed class InstancePoolTests : IDisposable
             Assert.Equal(0, run.ExitCode);
             Assert.Equal("hello\n", run.Stdout);
         }
-        string path = Path.Combine(_dir.Path, "guest.wat");
-        Assert.NotNull(runtime.Precompile(new WasmContext(path), new WasmExecutionOptions { WorkingDirectory = _dir.Path }));
+        string path = Path.Combine(_sandbox.Directory, "guest.wat");
+        Assert.NotNull(runtime.Precompile(new WasmContext(path), _sandbox.WithDirectory(new WasmExecutionOptions())));
     }
 
     [Fact]
