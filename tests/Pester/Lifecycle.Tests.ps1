@@ -145,18 +145,14 @@ Describe 'A session under a virtual memory limit' {
     # The default engine reserves address space for its instance pool up front; Wasmtime aborts the process when
     # that fails, so a limited process must get the on-demand engine instead — and keep its session.
     It 'runs guests instead of losing the PowerShell process to ulimit -v' -Skip:$IsWindows {
-        $manifest = (Get-Module WasmSandbox).Path
         $command = @"
 `$ErrorActionPreference = 'Stop'
-Import-Module '$($manifest -replace "'", "''")'
-`$events = Start-WasmExecution -Context (New-WasmContext '$($hello.ModulePath -replace "'", "''")') -Wait
+Import-Module $(ConvertTo-QuotedLiteral (Get-Module WasmSandbox).Path)
+`$events = Start-WasmExecution -Context (New-WasmContext $(ConvertTo-QuotedLiteral $hello.ModulePath)) -Wait
 -join (`$events | Where-Object Kind -eq Stdout | ForEach-Object Text)
 "@
-        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($command))
         # 40 GB: room for .NET and PowerShell, far less than the pool's ~520 GiB reservation.
-        Push-Location $PSScriptRoot
-        try { $output = @(& sh -c "ulimit -v 40000000 && exec dotnet pwsh -NoProfile -NonInteractive -EncodedCommand $encoded" 2>&1) }
-        finally { Pop-Location }
+        $output = @(Invoke-NewSession $command -ShellPrefix 'ulimit -v 40000000')
         $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
         ($output -join "`n").Trim() | Should -BeExactly "hello"
     }
@@ -165,26 +161,22 @@ Import-Module '$($manifest -replace "'", "''")'
 Describe 'The compile cache across sessions' {
     It 'loads in a new session what an earlier session compiled' {
         $cache = Join-Path $dir "cache-$([guid]::NewGuid())"
-        $manifest = (Get-Module WasmSandbox).Path
         $command = @"
 `$ErrorActionPreference = 'Stop'
-Import-Module '$($manifest -replace "'", "''")'
-`$events = Start-WasmExecution -Context (New-WasmContext '$($wordfreq -replace "'", "''")') -Wait
+Import-Module $(ConvertTo-QuotedLiteral (Get-Module WasmSandbox).Path)
+`$events = Start-WasmExecution -Context (New-WasmContext $(ConvertTo-QuotedLiteral $wordfreq)) -Wait
 (Get-WasmExecution -Id `$events[-1].ExecutionId).Warmup.Source
 "@
-        $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($command))
         $saved = $env:WASMSANDBOX_CACHE_DIR
         $env:WASMSANDBOX_CACHE_DIR = $cache
-        Push-Location $PSScriptRoot
         try {
             $sources = foreach ($session in 1..2) {
-                $output = @(& dotnet pwsh -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1)
+                $output = @(Invoke-NewSession $command)
                 $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
                 "$($output[-1])".Trim()
             }
         }
         finally {
-            Pop-Location
             $env:WASMSANDBOX_CACHE_DIR = $saved
         }
         $sources | Should -Be @('compiled', 'disk')

@@ -59,21 +59,17 @@ Describe 'The WasmSandbox gallery package' {
 
     It 'installs with Save-PSResource and runs a guest after Import-Module by name in a fresh pwsh' {
         $wat = New-WatFile $work 'hello.wat' (New-WatCommand '(call $print (i32.const 1024) (i32.const 19) (i32.const 1))' '(data (i32.const 1024) "hello from package\0a")')
-        $quote = { param($s) "'" + ($s -replace "'", "''") + "'" }
         $command = @"
 `$ErrorActionPreference = 'Stop'
-`$env:PSModulePath = $(& $quote $modules) + [IO.Path]::PathSeparator + `$env:PSModulePath
+`$env:PSModulePath = $(ConvertTo-QuotedLiteral $modules) + [IO.Path]::PathSeparator + `$env:PSModulePath
 Import-Module WasmSandbox
-`$events = Start-WasmExecution -Context (New-WasmContext $(& $quote $wat)) -Wait
+`$events = Start-WasmExecution -Context (New-WasmContext $(ConvertTo-QuotedLiteral $wat)) -Wait
 [pscustomobject]@{
     ModuleBase = (Get-Module WasmSandbox).ModuleBase
     Stdout     = -join (`$events | Where-Object Kind -eq Stdout | ForEach-Object Text)
 } | ConvertTo-Json -Compress
 "@
-        # dotnet finds the pinned pwsh through the repository's tool manifest, so run it from inside the repository.
-        Push-Location $PSScriptRoot
-        try { $output = @(& dotnet pwsh -NoProfile -NonInteractive -Command $command 2>&1) }
-        finally { Pop-Location }
+        $output = @(Invoke-NewSession $command)
         $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
         $result = $output[-1] | ConvertFrom-Json
         $result.ModuleBase | Should -BeLike "$modules*"

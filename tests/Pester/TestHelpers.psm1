@@ -37,4 +37,27 @@ function New-WatFile([string] $Directory, [string] $Name, [string] $Text) {
     $path
 }
 
-Export-ModuleMember -Function Import-StagedModule, Get-GuestPath, New-WatCommand, New-WatFile
+# $Text as a single-quoted PowerShell string literal, for building a command that another session runs.
+function ConvertTo-QuotedLiteral([string] $Text) {
+    "'" + ($Text -replace "'", "''") + "'"
+}
+
+# Runs $Command in a new 'pwsh -NoProfile -NonInteractive' session and writes its output lines (stderr included);
+# $LASTEXITCODE is the session's exit code. dotnet finds the pinned pwsh through the repository's tool manifest, so
+# the session starts from inside the repository. $ShellPrefix, when given, is a POSIX sh command run first in the
+# same shell (such as 'ulimit -v 40000000'), whose limits the session then inherits.
+function Invoke-NewSession([string] $Command, [string] $ShellPrefix) {
+    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($Command))
+    Push-Location $PSScriptRoot
+    try {
+        if ($ShellPrefix) {
+            & sh -c "$ShellPrefix && exec dotnet pwsh -NoProfile -NonInteractive -EncodedCommand $encoded" 2>&1
+        }
+        else {
+            & dotnet pwsh -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1
+        }
+    }
+    finally { Pop-Location }
+}
+
+Export-ModuleMember -Function Import-StagedModule, Get-GuestPath, New-WatCommand, New-WatFile, ConvertTo-QuotedLiteral, Invoke-NewSession
