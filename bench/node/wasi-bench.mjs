@@ -23,16 +23,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-
-// Drop node:wasi's experimental warning, as run-node.mjs does; it must be in
-// place before the module loads, hence the dynamic import.
-const emitWarning = process.emitWarning;
-process.emitWarning = (warning, ...rest) => {
-  const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
-  if (type === 'ExperimentalWarning' && String(warning).includes('WASI')) return;
-  emitWarning.call(process, warning, ...rest);
-};
-const { WASI } = await import('node:wasi');
+import { WASI } from '../../tests/guests/quiet-wasi.mjs';
 
 function parse(argv) {
   const options = { runs: 5, warmup: 1, stdin: '/dev/null' };

@@ -12,17 +12,7 @@
 import { writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-
-// node:wasi warns that it is experimental when loaded. Drop just that warning,
-// so the guest's stderr is all that reaches ours; it must be in place before
-// the module loads, hence the dynamic import below.
-const emitWarning = process.emitWarning;
-process.emitWarning = (warning, ...rest) => {
-  const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
-  if (type === 'ExperimentalWarning' && String(warning).includes('WASI')) return;
-  emitWarning.call(process, warning, ...rest);
-};
-const { WASI } = await import('node:wasi');
+import { WASI } from './quiet-wasi.mjs';
 
 const [modulePath, ...guestArgs] = process.argv.slice(2);
 if (!modulePath) {
