@@ -5,16 +5,8 @@ namespace WasmSandbox.Commands;
 /// <summary>Emits the events executions have produced and not yet delivered, optionally waiting for them to end.</summary>
 [Cmdlet(VerbsCommunications.Receive, "WasmEvent")]
 [OutputType(typeof(WasmStdoutEvent), typeof(WasmStderrEvent), typeof(WasmSignalStateEvent), typeof(WasmSyncRpcRequestEvent), typeof(WasmExitedEvent))]
-public sealed class ReceiveWasmEventCommand : PSCmdlet
+public sealed class ReceiveWasmEventCommand : ExecutionPipelineCommand
 {
-    private readonly List<WasmExecution> _executions = new();
-    private readonly CancellationTokenSource _stopping = new();
-
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
-    [ValidateNotNull]
-    [ArgumentCompleter(typeof(ExecutionCompleter))]
-    public WasmExecution[] Execution { get; set; } = Array.Empty<WasmExecution>();
-
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
@@ -28,17 +20,11 @@ public sealed class ReceiveWasmEventCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (var execution in Execution)
-        {
-            if (!_executions.Contains(execution))
-            {
-                _executions.Add(execution);
-            }
-        }
+        base.ProcessRecord();
         if (!Wait)
         {
             // Without -Wait there is nothing to gather for: emit what is there as each execution arrives.
-            WasmEventReceiver.Receive(Execution, Kind, wait: false, TimeSpan.Zero, _stopping.Token, WriteObject);
+            WasmEventReceiver.Receive(Execution, Kind, wait: false, TimeSpan.Zero, StopRequested, WriteObject);
         }
     }
 
@@ -48,13 +34,11 @@ public sealed class ReceiveWasmEventCommand : PSCmdlet
         {
             return;
         }
-        bool finished = WasmEventReceiver.Receive(_executions, Kind, wait: true, Timeout, _stopping.Token, WriteObject);
-        if (!finished && !_stopping.IsCancellationRequested)
+        bool finished = WasmEventReceiver.Receive(Executions, Kind, wait: true, Timeout, StopRequested, WriteObject);
+        if (!finished && !StopRequested.IsCancellationRequested)
         {
             WriteVerbose($"stopped waiting after {Timeout}; executions still running: " +
-                string.Join(", ", _executions.Where(e => e.State == WasmExecutionState.Running).Select(e => e.ExecutionId)));
+                string.Join(", ", Executions.Where(e => e.State == WasmExecutionState.Running).Select(e => e.ExecutionId)));
         }
     }
-
-    protected override void StopProcessing() => _stopping.Cancel();
 }

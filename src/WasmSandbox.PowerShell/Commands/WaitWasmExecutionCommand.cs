@@ -5,16 +5,8 @@ namespace WasmSandbox.Commands;
 /// <summary>Waits for executions to end (all, or with -Any the first) and outputs those that ended.</summary>
 [Cmdlet(VerbsLifecycle.Wait, "WasmExecution")]
 [OutputType(typeof(WasmExecution))]
-public sealed class WaitWasmExecutionCommand : PSCmdlet
+public sealed class WaitWasmExecutionCommand : ExecutionPipelineCommand
 {
-    private readonly List<WasmExecution> _executions = new();
-    private readonly CancellationTokenSource _stopping = new();
-
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
-    [ValidateNotNull]
-    [ArgumentCompleter(typeof(ExecutionCompleter))]
-    public WasmExecution[] Execution { get; set; } = Array.Empty<WasmExecution>();
-
     /// <summary>Seconds to wait; -1 (the default) waits indefinitely.</summary>
     [Parameter]
     [ValidateRange(-1, int.MaxValue)]
@@ -23,22 +15,11 @@ public sealed class WaitWasmExecutionCommand : PSCmdlet
     [Parameter]
     public SwitchParameter Any { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        foreach (var execution in Execution)
-        {
-            if (!_executions.Contains(execution))
-            {
-                _executions.Add(execution);
-            }
-        }
-    }
-
     protected override void EndProcessing()
     {
         var deadline = Timeout < 0 ? DateTime.MaxValue : DateTime.UtcNow.AddSeconds(Timeout);
-        var pending = new List<WasmExecution>(_executions);
-        while (pending.Count > 0 && !_stopping.IsCancellationRequested)
+        var pending = new List<WasmExecution>(Executions);
+        while (pending.Count > 0 && !StopRequested.IsCancellationRequested)
         {
             var ended = pending.Where(e => e.State != WasmExecutionState.Running).ToList();
             foreach (var e in ended)
@@ -56,11 +37,9 @@ public sealed class WaitWasmExecutionCommand : PSCmdlet
                 return;
             }
             // Wake on whichever ends first (WaitAny takes at most 64 handles; beyond that, poll in slices).
-            var handles = pending.Take(63).Select(e => e.ExitedWaitHandle).Append(_stopping.Token.WaitHandle).ToArray();
+            var handles = pending.Take(63).Select(e => e.ExitedWaitHandle).Append(StopRequested.WaitHandle).ToArray();
             var slice = pending.Count > 63 ? TimeSpan.FromMilliseconds(50) : left > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : left;
             WaitHandle.WaitAny(handles, slice < left ? slice : left);
         }
     }
-
-    protected override void StopProcessing() => _stopping.Cancel();
 }
