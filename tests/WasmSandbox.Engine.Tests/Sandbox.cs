@@ -30,6 +30,7 @@ internal sealed class Sandbox : IDisposable
         VmId = o.VmId,
         StdioMode = o.StdioMode,
         OutputBufferBytes = o.OutputBufferBytes,
+        MaxOpenFiles = o.MaxOpenFiles,
     };
 
     /// <summary>Runs to the end (closing stdin first) and returns every event.</summary>

@@ -22,8 +22,7 @@ internal sealed class ExecutionRunner
     private readonly InstancePool.Lease? _lease;
     private readonly Func<(EngineProfile Profile, Module Module)>? _onDemand;
     private readonly WasmExecutionOptions _options;
-    private readonly string _workingDirectory;
-    private readonly IReadOnlyList<MountSpec> _mounts;
+    private readonly SandboxPolicy _policy;
     private readonly EpochTicker _ticker;
 
     // linkProblem: the first import the sandbox does not provide at this tier, as the start-time inspection
@@ -31,8 +30,8 @@ internal sealed class ExecutionRunner
     // the profile is pooled), given back once the store and its instances are gone. onDemand: the module for the
     // on-demand engine, for a pooled run that finds the pool out of the memory or table slots its module needs.
     public ExecutionRunner(WasmExecution execution, Module module, string? linkProblem, EngineProfile profile, InstancePool.Lease? lease,
-        Func<(EngineProfile Profile, Module Module)>? onDemand, WasmExecutionOptions options, string workingDirectory,
-        IReadOnlyList<MountSpec> mounts, EpochTicker ticker)
+        Func<(EngineProfile Profile, Module Module)>? onDemand, WasmExecutionOptions options, SandboxPolicy policy,
+        EpochTicker ticker)
     {
         _onDemand = onDemand;
         _execution = execution;
@@ -41,15 +40,14 @@ internal sealed class ExecutionRunner
         _profile = profile;
         _lease = lease;
         _options = options;
-        _workingDirectory = workingDirectory;
-        _mounts = mounts;
+        _policy = policy;
         _ticker = ticker;
     }
 
     public void Start()
     {
         _ticker.Enter();
-        _execution.CancelAfter(_options.Timeout);
+        _execution.CancelAfter(_policy.Limits.Timeout);
         GuestThreads.Run(Run);
     }
 
@@ -57,7 +55,7 @@ internal sealed class ExecutionRunner
     {
         var clock = Stopwatch.StartNew();
         ulong frozenNow = (ulong)(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) * 1_000_000UL;
-        var session = new GuestSession(_execution, _options, frozenNow);
+        var session = new GuestSession(_execution, _policy, _options.StdioMode, frozenNow);
         Outcome outcome;
         ulong? fuelUsed = null;
         try
@@ -74,7 +72,7 @@ internal sealed class ExecutionRunner
                     }
                     finally
                     {
-                        if (_options.MaxFuel is ulong budget)
+                        if (_policy.Limits.MaxFuel is ulong budget)
                         {
                             fuelUsed = budget - Math.Min(budget, store.Fuel);
                         }
@@ -117,8 +115,8 @@ internal sealed class ExecutionRunner
     private Outcome RunInStore(Store store, GuestSession session, EngineProfile profile, Module module, out bool poolFull)
     {
         poolFull = false;
-        store.SetLimits(memorySize: _options.MaxMemoryBytes, instances: 4);
-        if (_options.MaxFuel is ulong fuel)
+        store.SetLimits(memorySize: _policy.Limits.MaxMemoryBytes, instances: 4);
+        if (_policy.Limits.MaxFuel is ulong fuel)
         {
             store.Fuel = fuel;
         }
@@ -133,7 +131,7 @@ internal sealed class ExecutionRunner
         Instance instance;
         try
         {
-            instance = profile.LinkerFor(_options.PermissionTier).Instantiate(store, module);
+            instance = profile.LinkerFor(_policy).Instantiate(store, module);
         }
         catch (WasmtimeException e) when (profile.Pool is not null && _onDemand is not null && InstancePool.OutOfSlots(e))
         {
@@ -177,15 +175,15 @@ internal sealed class ExecutionRunner
         switch (_execution.Interrupt)
         {
             case InterruptReason.TimedOut:
-                return new Outcome(LimitExitCode, WasmExitReason.TimedOut, $"timeout of {_options.Timeout} expired; the guest was ended");
+                return new Outcome(LimitExitCode, WasmExitReason.TimedOut, $"timeout of {_policy.Limits.Timeout} expired; the guest was ended");
             case InterruptReason.Stopped:
                 return new Outcome(StoppedExitCode, WasmExitReason.Stopped, "the guest was stopped by the host");
             case InterruptReason.OutputLimitExceeded:
-                return new Outcome(LimitExitCode, WasmExitReason.OutputLimitExceeded, $"output limit of {_options.MaxOutputBytes} bytes exceeded");
+                return new Outcome(LimitExitCode, WasmExitReason.OutputLimitExceeded, $"output limit of {_policy.Limits.MaxOutputBytes} bytes exceeded");
         }
         if (e is TrapException { Type: TrapCode.OutOfFuel })
         {
-            return new Outcome(LimitExitCode, WasmExitReason.FuelExhausted, $"fuel budget exhausted ({_options.MaxFuel} units)");
+            return new Outcome(LimitExitCode, WasmExitReason.FuelExhausted, $"fuel budget exhausted ({_policy.Limits.MaxFuel} units)");
         }
         string message = e is WasmtimeException ? TrapSummary(e.Message) : $"{e.GetType().Name}: {e.Message}";
         return new Outcome(TrapExitCode, WasmExitReason.Trapped, $"wasm trap: {message}");
@@ -221,15 +219,9 @@ internal sealed class ExecutionRunner
         var wasi = new WasiConfiguration()
             .WithArgs(args)
             .WithEnvironmentVariables(_options.Environment.Select(kv => (kv.Key, kv.Value)));
-        var tier = _options.PermissionTier;
-        if (tier >= WasmPermissionTier.ReadOnly)
+        foreach (var preopen in _policy.Preopens)
         {
-            bool writable = tier >= WasmPermissionTier.ReadWrite;
-            wasi.WithPreopenedDirectory(_workingDirectory, "/", writable);
-            foreach (var mount in _mounts)
-            {
-                wasi.WithPreopenedDirectory(mount.HostPath, mount.GuestPath, writable && !mount.ReadOnly);
-            }
+            wasi.WithPreopenedDirectory(preopen.HostPath, preopen.GuestPath, preopen.Writable);
         }
         return wasi;
     }

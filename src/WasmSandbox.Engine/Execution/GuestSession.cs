@@ -16,16 +16,20 @@ internal sealed class GuestSession
     private long _outputBytes;
     private long _lastRpcId;
 
-    public GuestSession(WasmExecution execution, WasmExecutionOptions options, ulong frozenClockNanos)
+    public GuestSession(WasmExecution execution, SandboxPolicy policy, WasmStdioMode mode, ulong frozenClockNanos)
     {
         Execution = execution;
-        Mode = options.StdioMode;
+        Policy = policy;
+        Mode = mode;
         FrozenClockNanos = frozenClockNanos;
-        _maxOutputBytes = options.MaxOutputBytes;
+        _maxOutputBytes = policy.Limits.MaxOutputBytes;
         _stdout = new SignalLineFilter(OnStdout, registration => Post(registration.ToEvent()));
     }
 
     public WasmExecution Execution { get; }
+
+    /// <summary>What the execution was granted; the host functions decide nothing else.</summary>
+    public SandboxPolicy Policy { get; }
 
     public WasmStdioMode Mode { get; }
 

@@ -16,7 +16,7 @@ public sealed class WasmExecution
     private int _interrupt;
     private volatile WasmExecutionState _state = WasmExecutionState.Running;
 
-    internal WasmExecution(WasmContext context, string vmId, string resolvedModulePath, WasmExecutionOptions options, WasmWarmup warmup)
+    internal WasmExecution(WasmContext context, string vmId, string resolvedModulePath, WasmExecutionOptions options, SandboxPolicy policy, WasmWarmup warmup)
     {
         Number = Interlocked.Increment(ref s_lastId);
         ExecutionId = $"exec-{Number}";
@@ -27,6 +27,7 @@ public sealed class WasmExecution
         PermissionTier = options.PermissionTier;
         StdioMode = options.StdioMode;
         Warmup = warmup;
+        Policy = policy;
         Queue = new EventQueue(ExecutionId, options.OutputBufferBytes);
         StartTime = DateTimeOffset.Now;
     }
@@ -63,6 +64,9 @@ public sealed class WasmExecution
 
     /// <summary>Fuel used, when metered (<c>-MaxFuel</c>); null otherwise or while running.</summary>
     public ulong? FuelConsumed { get; private set; }
+
+    /// <summary>What this run was granted: preopens and their permissions, linked imports, signal sources, limits, clock.</summary>
+    public SandboxPolicy Policy { get; }
 
     /// <summary>How the compiled module was obtained for this run.</summary>
     public WasmWarmup Warmup { get; }

@@ -37,6 +37,9 @@ public sealed class WasmExecutionOptions
 
     public WasmStdioMode StdioMode { get; init; } = WasmStdioMode.Events;
 
+    /// <summary>Descriptors the guest may hold open at once beyond its stdio and preopens (<c>-MaxOpenFiles</c>).</summary>
+    public int MaxOpenFiles { get; init; } = SandboxLimits.DefaultMaxOpenFiles;
+
     /// <summary>Largest number of unreceived output bytes before the guest is made to wait (back-pressure).</summary>
     public long OutputBufferBytes { get; init; } = 16L * 1024 * 1024;
 }

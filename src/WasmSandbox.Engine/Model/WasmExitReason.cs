@@ -17,4 +17,6 @@ public enum WasmExitReason
     LinkFailed,
     /// <summary>The guest wrote more than <c>-MaxOutputBytes</c>; exit code 124.</summary>
     OutputLimitExceeded,
+    /// <summary>The sandbox itself failed (a bug, not the guest's doing); exit code 70 (EX_SOFTWARE).</summary>
+    InternalError,
 }

@@ -71,7 +71,7 @@ internal sealed class EngineProfile : IDisposable
     /// <summary>The WASI trampoline, compiled on first use (only guests that touch files or fds past 2 need it).</summary>
     public Module Trampoline => _trampoline.Value;
 
-    public Linker LinkerFor(WasmPermissionTier tier) => tier == WasmPermissionTier.Full ? FullLinker : SandboxLinker;
+    public Linker LinkerFor(SandboxPolicy policy) => policy.HostProcessLinked ? FullLinker : SandboxLinker;
 
     public void Dispose()
     {

@@ -121,14 +121,8 @@ public sealed class WasmRuntime
         {
             throw new WasmVmMismatchException(context.VmId, vmId);
         }
-        ValidateLimits(options);
         string workingDirectory = ResolveWorkingDirectory(options);
-        if (options.Mounts.Count > 0 && options.PermissionTier < WasmPermissionTier.ReadOnly)
-        {
-            throw new WasmConfigurationException("MountRequiresFileAccess",
-                $"-Mount needs -PermissionTier ReadOnly or higher; the {options.PermissionTier} tier sees no files");
-        }
-        var mounts = options.Mounts.Select(m => MountSpec.Parse(m, workingDirectory)).ToArray();
+        var policy = PolicyBuilder.Build(options, workingDirectory);
 
         PrepareEngine(options);
         var read = ModuleLoader.Read(context, workingDirectory, options);
@@ -136,14 +130,14 @@ public sealed class WasmRuntime
         try
         {
             var (module, warmup) = OnFittingEngine(ref profile, ref lease, read.ResolvedPath, p => ModuleLoader.Load(read, p, _cache));
-            var execution = new WasmExecution(context, vmId, read.ResolvedPath, options, warmup);
+            var execution = new WasmExecution(context, vmId, read.ResolvedPath, options, policy, warmup);
             WasmRegistry.Add(execution);
             Func<(EngineProfile, Wasmtime.Module)>? onDemand = lease is null ? null : () =>
             {
                 var unmetered = _unmetered.Value;
                 return (unmetered, ModuleLoader.Load(read, unmetered, _cache).Module);
             };
-            new ExecutionRunner(execution, module, read.LinkProblem, profile, lease, onDemand, options, workingDirectory, mounts, _ticker).Start();
+            new ExecutionRunner(execution, module, read.LinkProblem, profile, lease, onDemand, options, policy, _ticker).Start();
             return execution;
         }
         catch
@@ -236,29 +230,5 @@ public sealed class WasmRuntime
                 $"working directory '{workingDirectory}' does not exist", workingDirectory);
         }
         return workingDirectory;
-    }
-
-    private static void ValidateLimits(WasmExecutionOptions options)
-    {
-        if (options.MaxMemoryBytes <= 0)
-        {
-            throw new WasmConfigurationException("InvalidMaxMemory", $"-MaxMemory must be a positive number of bytes, not {options.MaxMemoryBytes}");
-        }
-        if (options.Timeout != Timeout.InfiniteTimeSpan && options.Timeout <= TimeSpan.Zero)
-        {
-            throw new WasmConfigurationException("InvalidTimeout", $"-Timeout must be positive, not {options.Timeout}");
-        }
-        if (options.MaxOutputBytes is < 0)
-        {
-            throw new WasmConfigurationException("InvalidMaxOutputBytes", $"-MaxOutputBytes must not be negative, not {options.MaxOutputBytes}");
-        }
-        foreach (var kv in options.Environment)
-        {
-            if (string.IsNullOrEmpty(kv.Key) || kv.Key.Contains('=') || kv.Key.Contains('\0') || kv.Value.Contains('\0'))
-            {
-                throw new WasmConfigurationException("InvalidEnvironment",
-                    $"environment entry '{kv.Key}' is invalid: names must be non-empty without '=' and neither part may contain NUL");
-            }
-        }
     }
 }

@@ -1,0 +1,62 @@
+namespace WasmSandbox;
+
+/// <summary>
+/// The host directories this process has granted to guests with write access (working directories and mounts),
+/// remembered for the life of the process. A guest may have left anything in them — symbolic links included — so the
+/// sandbox never follows a link that lies inside one when it resolves a later grant, and never keeps its compile
+/// cache in one.
+/// </summary>
+public static class GrantedFolders
+{
+    private static readonly object s_gate = new();
+    private static readonly HashSet<string> s_writable = new(StringComparer.Ordinal);
+
+    /// <summary>Records <paramref name="realPath"/> (fully resolved) as writable by a guest.</summary>
+    internal static void AddWritable(string realPath)
+    {
+        lock (s_gate)
+        {
+            s_writable.Add(Path.TrimEndingDirectorySeparator(realPath));
+        }
+    }
+
+    /// <summary>The granted writable folder that contains (or is) <paramref name="realPath"/>, or null.</summary>
+    public static string? WritableContaining(string realPath)
+    {
+        string path = Path.TrimEndingDirectorySeparator(realPath);
+        lock (s_gate)
+        {
+            foreach (var granted in s_writable)
+            {
+                if (IsWithin(path, granted))
+                {
+                    return granted;
+                }
+            }
+        }
+        return null;
+    }
+
+    /// <summary>A granted writable folder that lies inside <paramref name="realPath"/> (or is it), or null.</summary>
+    public static string? WritableInside(string realPath)
+    {
+        string path = Path.TrimEndingDirectorySeparator(realPath);
+        lock (s_gate)
+        {
+            foreach (var granted in s_writable)
+            {
+                if (IsWithin(granted, path))
+                {
+                    return granted;
+                }
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Whether <paramref name="path"/> is <paramref name="folder"/> or lies below it (both resolved, no trailing separator).</summary>
+    public static bool IsWithin(string path, string folder) =>
+        path.Equals(folder, StringComparison.Ordinal)
+        || folder == "/" && path.StartsWith('/')
+        || path.Length > folder.Length && path.StartsWith(folder, StringComparison.Ordinal) && path[folder.Length] == Path.DirectorySeparatorChar;
+}

@@ -1,0 +1,60 @@
+namespace WasmSandbox;
+
+/// <summary>What a guest may see of the host's time.</summary>
+public enum SandboxClockMode
+{
+    /// <summary>Every clock reads one instant, taken when the execution starts.</summary>
+    Frozen,
+}
+
+/// <summary>
+/// Everything one execution is granted, computed once at start from the request and never changed: the preopens with
+/// their permissions, the import modules linked, the sources of signal registrations, the limits and the clock. The
+/// WASI configuration, the linker choice, the path functions' errno mapping, the output path and the report all read
+/// this object; no other place decides a permission. A script reads it as <c>$execution.Policy</c>.
+/// </summary>
+public sealed class SandboxPolicy
+{
+    /// <summary>The signal source that is always on: control lines on the guest's stdout.</summary>
+    public const string StdoutControlLines = "stdout control lines";
+
+    /// <summary>The signal source of the Full tier: <c>host_process.proc_sigaction</c> calls.</summary>
+    public const string ProcSigaction = "host_process.proc_sigaction";
+
+    internal SandboxPolicy(WasmPermissionTier tier, IReadOnlyList<SandboxPreopen> preopens, SandboxLimits limits)
+    {
+        Tier = tier;
+        Preopens = preopens;
+        Limits = limits;
+        LinkedImports = tier == WasmPermissionTier.Full
+            ? new[] { SandboxImports.WasiPreview1, SandboxImports.HostProcess }
+            : new[] { SandboxImports.WasiPreview1 };
+        SignalSources = tier == WasmPermissionTier.Full
+            ? new[] { StdoutControlLines, ProcSigaction }
+            : new[] { StdoutControlLines };
+    }
+
+    public WasmPermissionTier Tier { get; }
+
+    /// <summary>The directories the guest sees, in preopen order (the working directory first, as <c>/</c>).</summary>
+    public IReadOnlyList<SandboxPreopen> Preopens { get; }
+
+    /// <summary>The import modules linked for the guest; an import from any other module fails to link.</summary>
+    public IReadOnlyList<string> LinkedImports { get; }
+
+    /// <summary>Whether <c>host_process</c> is linked.</summary>
+    public bool HostProcessLinked => Tier == WasmPermissionTier.Full;
+
+    /// <summary>What becomes a signal-registration event.</summary>
+    public IReadOnlyList<string> SignalSources { get; }
+
+    public SandboxLimits Limits { get; }
+
+    public SandboxClockMode Clock => SandboxClockMode.Frozen;
+
+    /// <summary>Whether the guest can change any file (a writable preopen exists).</summary>
+    public bool CanWrite => Preopens.Any(p => p.Writable);
+
+    public override string ToString() =>
+        $"{Tier}: {(Preopens.Count == 0 ? "no files" : string.Join(", ", Preopens))}; {Limits}";
+}
