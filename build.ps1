@@ -124,7 +124,8 @@ function Invoke-Test {
     Push-Location $Root
     try {
         & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Pester/Invoke-Tests.ps1') `
-            -PesterPath (Get-PesterModulePath) -ModulePath $Stage -ResultPath $pesterJson -GuestPath $Guests
+            -PesterPath (Get-PesterModulePath) -ModulePath $Stage -ResultPath $pesterJson -GuestPath $Guests `
+            -TestPath (Join-Path $Root 'tests/Pester'), (Join-Path $Root 'tests/adversarial')
     }
     finally { Pop-Location }
     if (-not (Test-Path $pesterJson)) { throw 'the Pester run ended without writing its totals' }

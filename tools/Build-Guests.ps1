@@ -3,8 +3,8 @@
     Builds the WebAssembly guest programs used by the tests, the demo and the benchmarks.
 
 .DESCRIPTION
-    Compiles every tests/guests/c/*.c and examples/*.c to <OutputPath>/<name>.wasm with clang-14 for
-    wasm32-wasi (Debian's wasi-libc as the C library), and every tests/guests/wat/*.wat to
+    Compiles every tests/guests/c/*.c, tests/adversarial/c/*.c and examples/*.c to <OutputPath>/<name>.wasm with clang-14 for
+    wasm32-wasi (Debian's wasi-libc as the C library), and every tests/guests/wat/*.wat and tests/adversarial/wat/*.wat to
     <OutputPath>/<name>.wasm with wat2wasm. A module is rebuilt only when it is missing or older than
     its source or than this script (which holds the compiler flags).
 
@@ -153,10 +153,13 @@ $missing = @(Get-MissingPrerequisite)
 if ($missing) { Install-Prerequisite -Missing $missing }
 
 $cSources = @(
-    Get-ChildItem -Path (Join-Path $repoRoot 'tests/guests/c'), (Join-Path $repoRoot 'examples') `
+    Get-ChildItem -Path (Join-Path $repoRoot 'tests/guests/c'), (Join-Path $repoRoot 'tests/adversarial/c'), (Join-Path $repoRoot 'examples') `
         -Filter '*.c' -File -ErrorAction Ignore
 )
-$watSources = @(Get-ChildItem -Path (Join-Path $repoRoot 'tests/guests/wat') -Filter '*.wat' -File -ErrorAction Ignore)
+$watSources = @(
+    Get-ChildItem -Path (Join-Path $repoRoot 'tests/guests/wat'), (Join-Path $repoRoot 'tests/adversarial/wat') `
+        -Filter '*.wat' -File -ErrorAction Ignore
+)
 
 # Every module lands in one flat directory, so two sources with one base name would overwrite each other.
 $duplicates = @(($cSources + $watSources) | Group-Object BaseName | Where-Object Count -gt 1)
