@@ -149,7 +149,7 @@ internal sealed class GuestSession
 
     /// <summary>A line on the guest's stderr stream written by the sandbox itself, prefixed so it cannot be mistaken for the guest's.</summary>
     public void PostNote(string message) =>
-        Execution.Queue.Post(new WasmStderrEvent(Encoding.UTF8.GetBytes($"wasmsandbox: {message}\n")), CancellationToken.None, ignoreCapacity: true);
+        Execution.Queue.Post(new WasmStderrEvent(Encoding.UTF8.GetBytes($"wasmsandbox: {message}\n"), fromSandbox: true), CancellationToken.None, ignoreCapacity: true);
 
     /// <summary>Kernel mode: posts a request and blocks the guest until the host answers it (or the execution ends).</summary>
     public SyncRpcAnswer CallHost(string method, object[] args)
