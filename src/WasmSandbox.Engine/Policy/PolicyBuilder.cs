@@ -21,15 +21,53 @@ internal static class PolicyBuilder
         if (tier >= WasmPermissionTier.ReadOnly)
         {
             bool writable = tier >= WasmPermissionTier.ReadWrite;
-            preopens.Add(new SandboxPreopen(workingDirectory, "/", writable, SandboxPreopenSource.WorkingDirectory, workingDirectory));
+            string root = HostDirectoryResolver.Resolve(workingDirectory, "working directory");
+            preopens.Add(new SandboxPreopen(root, "/", writable, SandboxPreopenSource.WorkingDirectory, workingDirectory));
             foreach (var spec in options.Mounts)
             {
-                var mount = MountSpec.Parse(spec, workingDirectory);
-                preopens.Add(new SandboxPreopen(mount.HostPath, mount.GuestPath, writable && !mount.ReadOnly, SandboxPreopenSource.Mount, spec));
+                var mount = MountSpec.Parse(spec);
+                string host = HostDirectoryResolver.Resolve(Path.GetFullPath(mount.HostPath, workingDirectory), $"mount '{spec}'");
+                var preopen = new SandboxPreopen(host, mount.GuestPath, writable && !mount.ReadOnly, SandboxPreopenSource.Mount, spec);
+                CheckAgainstOthers(preopen, preopens);
+                preopens.Add(preopen);
+            }
+            foreach (var preopen in preopens.Where(p => p.Writable))
+            {
+                GrantedFolders.AddWritable(preopen.HostPath);
             }
         }
         return new SandboxPolicy(tier, preopens, limits);
     }
+
+    /// <summary>
+    /// Two grants of one guest path are ambiguous; a read-only grant that lies inside a writable one (or holds one)
+    /// would be writable through the other, so the overlap is refused rather than silently made writable.
+    /// </summary>
+    private static void CheckAgainstOthers(SandboxPreopen preopen, List<SandboxPreopen> earlier)
+    {
+        foreach (var other in earlier)
+        {
+            if (other.GuestPath == preopen.GuestPath)
+            {
+                throw new WasmConfigurationException("DuplicateMount",
+                    $"{Describe(preopen)} and {Describe(other)} both claim the guest path {preopen.GuestPath}");
+            }
+            if (preopen.Writable == other.Writable)
+            {
+                continue;
+            }
+            var (ro, rw) = preopen.Writable ? (other, preopen) : (preopen, other);
+            if (GrantedFolders.IsWithin(ro.HostPath, rw.HostPath) || GrantedFolders.IsWithin(rw.HostPath, ro.HostPath))
+            {
+                throw new WasmConfigurationException("OverlappingMount",
+                    $"{Describe(ro)} is read-only but overlaps {Describe(rw)}, which is writable ('{ro.HostPath}' and '{rw.HostPath}'); " +
+                    "the guest could write the read-only files through the writable grant. Mount a folder outside the writable one, or use -PermissionTier ReadOnly");
+            }
+        }
+    }
+
+    private static string Describe(SandboxPreopen p) =>
+        p.Source == SandboxPreopenSource.WorkingDirectory ? $"the working directory (guest /)" : $"mount '{p.Spec}'";
 
     private static SandboxLimits BuildLimits(WasmExecutionOptions options)
     {

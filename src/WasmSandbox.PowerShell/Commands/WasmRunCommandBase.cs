@@ -56,7 +56,7 @@ public abstract class WasmRunCommandBase : PSCmdlet
             ? SessionState.Path.CurrentFileSystemLocation.ProviderPath
             : GetUnresolvedProviderPathFromPSPath(WorkingDirectory),
         PermissionTier = PermissionTier,
-        Mounts = Mount,
+        Mounts = Array.ConvertAll(Mount, ResolveMountHost),
         MaxFuel = MyInvocation.BoundParameters.ContainsKey(nameof(MaxFuel)) ? MaxFuel : null,
         MaxMemoryBytes = MaxMemory,
         Timeout = Timeout,
@@ -137,6 +137,25 @@ public abstract class WasmRunCommandBase : PSCmdlet
         {
             // The guest ended while input was still arriving; like a closed pipe, the rest has nowhere to go.
         }
+    }
+
+    /// <summary>
+    /// Resolves a mount's host part through the PowerShell provider (so TestDrive:\data, ~/data and relative paths
+    /// work); a spec that does not parse goes to the engine unchanged, which refuses it with the reason.
+    /// </summary>
+    private string ResolveMountHost(string spec)
+    {
+        MountSpec mount;
+        try
+        {
+            mount = MountSpec.Parse(spec);
+        }
+        catch (WasmConfigurationException)
+        {
+            return spec;
+        }
+        string host = GetUnresolvedProviderPathFromPSPath(mount.HostPath);
+        return $"{host}:{mount.GuestPath}:{(mount.ReadOnly ? "ro" : "rw")}";
     }
 
     private KeyValuePair<string, string>[] EnvironmentEntries()
