@@ -50,6 +50,10 @@ internal sealed class EventQueue
                 }
                 cancel.ThrowIfCancellationRequested();
             }
+            if (_completed)
+            {
+                return; // a guest thread that was ended without it (stuck in a host call) posts nothing after the end
+            }
             Append(e, size);
         }
         NotifyListeners();

@@ -6,15 +6,11 @@ namespace WasmSandbox;
 
 /// <summary>
 /// Runs one guest on its own thread, in its own store, and turns however it ends into exactly one exited event.
-/// Nothing the guest does — trap, stack overflow, bad import, runaway loop — escapes this class as an exception.
+/// Nothing the guest does — trap, stack overflow, bad import, runaway loop — escapes this class as an exception. Why
+/// it ended is decided by the execution's <see cref="ExecutionOutcome"/>; this class only reports what it saw.
 /// </summary>
 internal sealed class ExecutionRunner
 {
-    public const int LimitExitCode = 124;
-    public const int LinkFailedExitCode = 127;
-    public const int StoppedExitCode = 130;
-    public const int TrapExitCode = 134;
-
     private readonly WasmExecution _execution;
     private readonly Module _module;
     private readonly string? _linkProblem;
@@ -47,16 +43,33 @@ internal sealed class ExecutionRunner
     public void Start()
     {
         _ticker.Enter();
-        _execution.CancelAfter(_policy.Limits.Timeout);
-        GuestThreads.Run(Run);
+        try
+        {
+            _execution.Outcome.Arm(Abandon);
+            GuestThreads.Run(Run);
+        }
+        catch (Exception e)
+        {
+            // Registered but not running: end it now, so no phantom Running execution stays behind.
+            _ticker.Exit();
+            _lease?.Dispose();
+            if (_execution.Outcome.TryDecide(ExecutionOutcome.InternalError(e)))
+            {
+                Report(null, _execution.Outcome.Decision!.Value, TimeSpan.Zero, null);
+            }
+        }
     }
+
+    /// <summary>The watchdog decided: report the end now; the guest thread reclaims its resources when it returns.</summary>
+    private void Abandon(ExitDecision decision) =>
+        Report(null, decision, DateTimeOffset.Now - _execution.StartTime, null);
 
     private void Run()
     {
         var clock = Stopwatch.StartNew();
         ulong frozenNow = (ulong)(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) * 1_000_000UL;
         var session = new GuestSession(_execution, _policy, _options.StdioMode, frozenNow);
-        Outcome outcome;
+        ExitDecision decision;
         ulong? fuelUsed = null;
         try
         {
@@ -68,7 +81,7 @@ internal sealed class ExecutionRunner
                 {
                     try
                     {
-                        outcome = RunInStore(store, session, profile, module, out poolFull);
+                        decision = RunInStore(store, session, profile, module, out poolFull);
                     }
                     finally
                     {
@@ -90,29 +103,37 @@ internal sealed class ExecutionRunner
         }
         catch (Exception e)
         {
-            // A failure of the sandbox itself (not the guest): report it as the guest's end, never crash the host.
-            outcome = new Outcome(TrapExitCode, WasmExitReason.Trapped, $"internal sandbox error: {e.GetType().Name}: {e.Message}");
+            // A failure of the sandbox itself (not the guest): reported as such, never a crash of the host.
+            decision = ExecutionOutcome.InternalError(e);
         }
         finally
         {
             _lease?.Dispose();
             _ticker.Exit();
         }
-        // After an output-limit end nothing more is delivered: its note was already posted where the limit was hit.
-        if (outcome.Reason != WasmExitReason.OutputLimitExceeded)
+        if (_execution.Outcome.TryDecide(decision))
         {
-            session.Finish();
-            if (outcome.Message is not null)
-            {
-                session.PostNote(outcome.Message);
-            }
+            Report(session, decision, clock.Elapsed, fuelUsed);
         }
-        _execution.Finish(new WasmExitedEvent(outcome.ExitCode, outcome.Reason, clock.Elapsed, fuelUsed, outcome.Message));
+        else
+        {
+            // The watchdog ended the execution while this thread was stuck in a host call; its store is gone now.
+            GuestThreadAccounting.Reclaimed();
+        }
     }
 
-    private readonly record struct Outcome(int ExitCode, WasmExitReason Reason, string? Message);
+    /// <summary>Delivers what the guest still had in flight, the sandbox's note, and the exited event.</summary>
+    private void Report(GuestSession? session, ExitDecision decision, TimeSpan duration, ulong? fuelUsed)
+    {
+        session?.Finish();
+        if (decision.Message is not null)
+        {
+            GuestSession.PostNote(_execution, decision.Message);
+        }
+        _execution.Finish(new WasmExitedEvent(decision.ExitCode, decision.Reason, duration, fuelUsed, decision.Message));
+    }
 
-    private Outcome RunInStore(Store store, GuestSession session, EngineProfile profile, Module module, out bool poolFull)
+    private ExitDecision RunInStore(Store store, GuestSession session, EngineProfile profile, Module module, out bool poolFull)
     {
         poolFull = false;
         store.SetLimits(memorySize: _policy.Limits.MaxMemoryBytes, instances: 4);
@@ -126,11 +147,14 @@ internal sealed class ExecutionRunner
 
         if (_linkProblem is not null)
         {
-            return new Outcome(LinkFailedExitCode, WasmExitReason.LinkFailed, _linkProblem);
+            return new(ExecutionOutcome.LinkFailedExitCode, WasmExitReason.LinkFailed, _linkProblem);
         }
+        var outcome = _execution.Outcome;
         Instance instance;
         try
         {
+            FaultInjection.Run(FaultInjection.BeforeInstantiate, _execution);
+            // Instantiation runs the module's start function, if it has one: guest code, ended like any other.
             instance = profile.LinkerFor(_policy).Instantiate(store, module);
         }
         catch (WasmtimeException e) when (profile.Pool is not null && _onDemand is not null && InstancePool.OutOfSlots(e))
@@ -140,67 +164,27 @@ internal sealed class ExecutionRunner
             poolFull = true;
             return default;
         }
-        catch (Exception e) when (e is WasmtimeException && e is not TrapException)
-        {
-            return new Outcome(LinkFailedExitCode, WasmExitReason.LinkFailed, $"the module could not be linked: {FirstLine(e.Message)}");
-        }
         catch (Exception e)
         {
-            return Ended(e, store);
+            return outcome.Classify(e, linking: true);
         }
         session.NativeFactory = memory => WasiTrampoline.Instantiate(store, profile.Trampoline, profile.NativeLinker, memory);
         var start = instance.GetAction("_start");
         if (start is null)
         {
-            return new Outcome(LinkFailedExitCode, WasmExitReason.LinkFailed, "the module exports no _start function; it cannot run as a WASI command");
+            return new(ExecutionOutcome.LinkFailedExitCode, WasmExitReason.LinkFailed, "the module exports no _start function; it cannot run as a WASI command");
         }
         try
         {
             session.ThrowIfInterrupted();
             start();
-            return new Outcome(0, WasmExitReason.Exited, null);
+            return ExecutionOutcome.Returned;
         }
         catch (Exception e)
         {
-            return Ended(e, store);
+            return outcome.Classify(e, linking: false);
         }
     }
-
-    private Outcome Ended(Exception e, Store store)
-    {
-        if (e is WasmtimeException { ExitCode: int code })
-        {
-            return new Outcome(code, WasmExitReason.Exited, null);
-        }
-        switch (_execution.Interrupt)
-        {
-            case InterruptReason.TimedOut:
-                return new Outcome(LimitExitCode, WasmExitReason.TimedOut, $"timeout of {_policy.Limits.Timeout} expired; the guest was ended");
-            case InterruptReason.Stopped:
-                return new Outcome(StoppedExitCode, WasmExitReason.Stopped, "the guest was stopped by the host");
-            case InterruptReason.OutputLimitExceeded:
-                return new Outcome(LimitExitCode, WasmExitReason.OutputLimitExceeded, $"output limit of {_policy.Limits.MaxOutputBytes} bytes exceeded");
-        }
-        if (e is TrapException { Type: TrapCode.OutOfFuel })
-        {
-            return new Outcome(LimitExitCode, WasmExitReason.FuelExhausted, $"fuel budget exhausted ({_policy.Limits.MaxFuel} units)");
-        }
-        string message = e is WasmtimeException ? TrapSummary(e.Message) : $"{e.GetType().Name}: {e.Message}";
-        return new Outcome(TrapExitCode, WasmExitReason.Trapped, $"wasm trap: {message}");
-    }
-
-    /// <summary>Wasmtime's trap text ends with the cause ("wasm trap: ..."); keep that and the first frames.</summary>
-    private static string TrapSummary(string message)
-    {
-        var lines = message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        string cause = lines.LastOrDefault(l => l.StartsWith("wasm trap:", StringComparison.Ordinal)) is string t
-            ? t["wasm trap:".Length..].Trim()
-            : lines.LastOrDefault() ?? message;
-        return cause;
-    }
-
-    private static string FirstLine(string message) =>
-        message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? message;
 
     private ulong OnEpochDeadline(Store store)
     {

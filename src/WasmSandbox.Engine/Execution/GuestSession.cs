@@ -74,7 +74,8 @@ internal sealed class GuestSession
 
     /// <summary>
     /// Delivers what the guest wrote to fd 1 or 2. Waits while the reader is behind (back-pressure); ends the guest
-    /// when it exceeds its output limit, after delivering exactly the bytes that fit.
+    /// when it exceeds its output limit, after delivering exactly the bytes that fit — including any the control-line
+    /// filter still held — so nothing within the limit is lost.
     /// </summary>
     public void WriteOutput(int fd, byte[] data)
     {
@@ -86,7 +87,7 @@ internal sealed class GuestSession
                 Deliver(fd, data.AsSpan(0, (int)fits).ToArray());
             }
             _outputBytes = max;
-            PostNote($"output limit of {max} bytes exceeded (stdout and stderr together); the guest was ended");
+            _stdout.Flush();
             Execution.RequestInterrupt(InterruptReason.OutputLimitExceeded);
             throw new SandboxInterruptException(InterruptReason.OutputLimitExceeded);
         }
@@ -132,6 +133,11 @@ internal sealed class GuestSession
     /// <summary>Posts an event, turning a wait cut short by timeout or stop into the guest's end.</summary>
     public void Post(WasmEvent e)
     {
+        if (!_finishing && Execution.Outcome.Decision is not null)
+        {
+            // The execution was ended without this thread (stuck in a host call): nothing more is delivered.
+            throw new SandboxInterruptException(Execution.Interrupt);
+        }
         if (_finishing)
         {
             Execution.Queue.Post(e, CancellationToken.None, ignoreCapacity: true);
@@ -148,8 +154,8 @@ internal sealed class GuestSession
     }
 
     /// <summary>A line on the guest's stderr stream written by the sandbox itself, prefixed so it cannot be mistaken for the guest's.</summary>
-    public void PostNote(string message) =>
-        Execution.Queue.Post(new WasmStderrEvent(Encoding.UTF8.GetBytes($"wasmsandbox: {message}\n"), fromSandbox: true), CancellationToken.None, ignoreCapacity: true);
+    public static void PostNote(WasmExecution execution, string message) =>
+        execution.Queue.Post(new WasmStderrEvent(Encoding.UTF8.GetBytes($"wasmsandbox: {message}\n"), fromSandbox: true), CancellationToken.None, ignoreCapacity: true);
 
     /// <summary>Kernel mode: posts a request and blocks the guest until the host answers it (or the execution ends).</summary>
     public SyncRpcAnswer CallHost(string method, object[] args)

@@ -11,9 +11,7 @@ public sealed class WasmExecution
     private static long s_lastId;
 
     private readonly ManualResetEventSlim _exited = new(false);
-    private readonly CancellationTokenSource _cancel = new();
     private readonly List<SyncRpcCall> _pendingRpc = new();
-    private int _interrupt;
     private volatile WasmExecutionState _state = WasmExecutionState.Running;
 
     internal WasmExecution(WasmContext context, string vmId, string resolvedModulePath, WasmExecutionOptions options, SandboxPolicy policy, WasmWarmup warmup)
@@ -28,7 +26,8 @@ public sealed class WasmExecution
         StdioMode = options.StdioMode;
         Warmup = warmup;
         Policy = policy;
-        Queue = new EventQueue(ExecutionId, options.OutputBufferBytes);
+        Queue = new EventQueue(ExecutionId, policy.Limits.OutputBufferBytes);
+        Outcome = new ExecutionOutcome(policy.Limits);
         StartTime = DateTimeOffset.Now;
     }
 
@@ -81,17 +80,13 @@ public sealed class WasmExecution
 
     internal InputPipe Input { get; } = new();
 
-    internal CancellationToken CancelToken => _cancel.Token;
+    /// <summary>Why and how the execution ends: the one place that decides it.</summary>
+    internal ExecutionOutcome Outcome { get; }
 
-    /// <summary>Why the host is ending the guest; a cancellation without a recorded reason is the timeout's.</summary>
-    internal InterruptReason Interrupt
-    {
-        get
-        {
-            var reason = (InterruptReason)Volatile.Read(ref _interrupt);
-            return reason == InterruptReason.None && _cancel.IsCancellationRequested ? InterruptReason.TimedOut : reason;
-        }
-    }
+    internal CancellationToken CancelToken => Outcome.Token;
+
+    /// <summary>The end the host requested, if any.</summary>
+    internal InterruptReason Interrupt => Outcome.Requested;
 
     /// <summary>Writes text to the guest's stdin as UTF-8, exactly as given (no newline is added).</summary>
     public void WriteInput(string text)
@@ -140,34 +135,7 @@ public sealed class WasmExecution
     /// <summary>Ends the guest: within one epoch tick if it computes, at once if it waits on the host.</summary>
     public void Stop() => RequestInterrupt(InterruptReason.Stopped);
 
-    internal void RequestInterrupt(InterruptReason reason)
-    {
-        if (_state != WasmExecutionState.Running || _cancel.IsCancellationRequested)
-        {
-            return; // ended, or the timeout already fired: the first cause stands
-        }
-        if (Interlocked.CompareExchange(ref _interrupt, (int)reason, (int)InterruptReason.None) == (int)InterruptReason.None)
-        {
-            try
-            {
-                _cancel.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // Ended meanwhile.
-            }
-        }
-    }
-
-    internal void CancelAfter(TimeSpan timeout)
-    {
-        if (timeout == Timeout.InfiniteTimeSpan)
-        {
-            return;
-        }
-        // A cancellation that fires with no reason recorded is the timeout (see Interrupt).
-        _cancel.CancelAfter(timeout);
-    }
+    internal void RequestInterrupt(InterruptReason reason) => Outcome.Request(reason);
 
     internal void TrackRpc(SyncRpcCall call)
     {
@@ -200,7 +168,7 @@ public sealed class WasmExecution
             _pendingRpc.Clear();
         }
         Input.Close();
-        _cancel.Dispose(); // releases the pending timeout timer
+        Outcome.Dispose(); // releases the deadline and watchdog timers
         Queue.Complete(exited);
         _exited.Set();
         WasmRegistry.Finished(this);

@@ -64,6 +64,12 @@ public sealed class WasmRuntime
 
     public static WasmRuntime Shared => s_shared.Value;
 
+    /// <summary>
+    /// Guest threads whose execution was ended while they were stuck in a host call (they still hold their store until
+    /// the call returns). While <see cref="GuestThreadAccounting.MaxStuck"/> or more are stuck, starts are refused.
+    /// </summary>
+    public static int StuckGuestThreads => GuestThreadAccounting.Stuck;
+
     private IEnumerable<Wasmtime.Engine> CreatedEngines()
     {
         if (_pooled.IsValueCreated && _pooled.Value is { } pooled)
@@ -123,6 +129,12 @@ public sealed class WasmRuntime
         }
         string workingDirectory = ResolveWorkingDirectory(options);
         var policy = PolicyBuilder.Build(options, workingDirectory);
+        if (GuestThreadAccounting.Stuck >= GuestThreadAccounting.MaxStuck)
+        {
+            throw new WasmSandboxBusyException("TooManyStuckGuests",
+                $"{GuestThreadAccounting.Stuck} ended guests are still stuck in host calls (the limit is {GuestThreadAccounting.MaxStuck}); " +
+                "no new execution starts until they return");
+        }
 
         PrepareEngine(options);
         var read = ModuleLoader.Read(context, workingDirectory, options);

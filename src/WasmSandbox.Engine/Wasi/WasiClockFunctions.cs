@@ -13,6 +13,7 @@ internal static class WasiClockFunctions
     public static int ClockTimeGet(Caller caller, int clockId, long precision, int timePtr)
     {
         var session = WasiHost.Session(caller);
+        FaultInjection.Run(FaultInjection.InHostCall, session.Execution);
         if (clockId is < 0 or > ClockThreadCputime)
         {
             return WasiErrno.Inval;

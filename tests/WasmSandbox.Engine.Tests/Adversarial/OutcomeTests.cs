@@ -1,0 +1,227 @@
+using Xunit;
+
+namespace WasmSandbox.Tests;
+
+/// <summary>
+/// Every end is reported truly, wherever the guest is when it ends: inside the module's start function (which runs
+/// during instantiation), inside a host call, or in a loop. The sandbox's own failures are InternalError, not the
+/// guest's trap.
+/// </summary>
+public class OutcomeTests
+{
+    // A module whose start function (not _start) runs $body during instantiation.
+    private static string StartFunction(string body) => $$"""
+        (module
+          (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+          (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+          (memory (export "memory") 1)
+          (func $init {{body}})
+          (start $init)
+          (func (export "_start")))
+        """;
+
+    private const string Spin = "(loop $l (br $l))";
+
+    // Reads stdin into memory[16..80): blocks until input arrives or the execution ends.
+    private const string ReadStdin = """
+        (i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const 64))
+        (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
+        """;
+
+    [Fact]
+    public void ATimeoutInsideTheStartFunctionIsATimeout()
+    {
+        using var sandbox = new Sandbox();
+        var exec = sandbox.Start(StartFunction(Spin), new WasmExecutionOptions { Timeout = TimeSpan.FromMilliseconds(300) });
+        var run = Sandbox.Collect(exec, TimeSpan.FromSeconds(10));
+        Assert.Equal(WasmExitReason.TimedOut, run.Exited.Reason);
+        Assert.Equal(124, run.ExitCode);
+    }
+
+    [Fact]
+    public void AStopInsideTheStartFunctionIsAStop()
+    {
+        using var sandbox = new Sandbox();
+        var exec = sandbox.Start(StartFunction(ReadStdin));
+        Thread.Sleep(200);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        exec.Stop();
+        var run = Sandbox.Collect(exec, TimeSpan.FromSeconds(10));
+        Assert.Equal(WasmExitReason.Stopped, run.Exited.Reason);
+        Assert.Equal(130, run.ExitCode);
+        Assert.True(clock.ElapsedMilliseconds < 1000, $"took {clock.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
+    public void ASpinningStartFunctionStopsWithinATenthOfASecond()
+    {
+        using var sandbox = new Sandbox();
+        var exec = sandbox.Start(StartFunction(Spin));
+        Thread.Sleep(100);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        exec.Stop();
+        Assert.True(exec.Wait(TimeSpan.FromSeconds(5)));
+        // 100 ms is the promise; the bound here leaves room for a loaded CI machine.
+        Assert.True(clock.ElapsedMilliseconds < 500, $"took {clock.ElapsedMilliseconds} ms");
+        Assert.Equal(WasmExitReason.Stopped, exec.ExitReason);
+    }
+
+    [Fact]
+    public void ProcExitInsideTheStartFunctionIsAnExit()
+    {
+        using var sandbox = new Sandbox();
+        var run = Sandbox.Collect(sandbox.Start(StartFunction("(call $proc_exit (i32.const 3))")));
+        Assert.Equal(WasmExitReason.Exited, run.Exited.Reason);
+        Assert.Equal(3, run.ExitCode);
+    }
+
+    [Fact]
+    public void ATrapInsideTheStartFunctionIsATrap()
+    {
+        using var sandbox = new Sandbox();
+        var run = Sandbox.Collect(sandbox.Start(StartFunction("unreachable")));
+        Assert.Equal(WasmExitReason.Trapped, run.Exited.Reason);
+        Assert.Equal(134, run.ExitCode);
+    }
+
+    [Fact]
+    public void AnUnsatisfiableImportIsStillALinkFailure()
+    {
+        using var sandbox = new Sandbox();
+        var run = Sandbox.Collect(sandbox.Start("""(module (import "env" "f" (func)) (memory (export "memory") 1) (func (export "_start")))"""));
+        Assert.Equal(WasmExitReason.LinkFailed, run.Exited.Reason);
+    }
+
+    [Fact]
+    public void TheFirstEndWinsAndIsNeverRewritten()
+    {
+        using var sandbox = new Sandbox();
+        var exec = sandbox.Start(Wat.Command("(loop $l (br $l))"), new WasmExecutionOptions { Timeout = TimeSpan.FromMilliseconds(200) });
+        Assert.True(exec.Wait(TimeSpan.FromSeconds(5)));
+        exec.Stop(); // after the end: no effect
+        Assert.Equal(WasmExitReason.TimedOut, exec.ExitReason);
+        Assert.Equal(WasmExitReason.TimedOut, exec.ExitedEvent!.Reason);
+    }
+
+    [Fact]
+    public void AnAbsurdTimeoutIsRefusedBeforeAnythingIsRegistered()
+    {
+        using var sandbox = new Sandbox();
+        var e = Assert.Throws<WasmConfigurationException>(() => sandbox.Start(Wat.Hello, new WasmExecutionOptions { Timeout = TimeSpan.FromDays(100) }));
+        Assert.Equal("InvalidTimeout", e.ErrorId);
+        // Other tests run in parallel, so look for this start's trace rather than count.
+        Assert.DoesNotContain(WasmRegistry.Executions, x => x.Policy.Limits.Timeout == TimeSpan.FromDays(100));
+    }
+}
+
+/// <summary>Failures of the sandbox itself: a host call stuck in the kernel, and a bug that throws.</summary>
+public class StuckAndFailingHostCallTests
+{
+    private const string ClockCall = """
+        (module
+          (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
+          (memory (export "memory") 1)
+          (func (export "_start") (drop (call $clock (i32.const 0) (i64.const 1) (i32.const 0)))))
+        """;
+
+    [Fact]
+    public void AHostCallStuckPastTheDeadlineStillEndsTheExecutionOnTimeAndIsReclaimedLater()
+    {
+        using var sandbox = new Sandbox();
+        var path = sandbox.Write("stuck.wat", Wat.Hello);
+        using var release = new ManualResetEventSlim(false);
+        FaultInjection.BeforeInstantiate[path] = () => release.Wait(); // ignores cancellation, like a blocked open()
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var exec = WasmRuntime.Shared.Start(new WasmContext(path), sandbox.WithDirectory(new WasmExecutionOptions { Timeout = TimeSpan.FromMilliseconds(300) }));
+            var run = Sandbox.Collect(exec, TimeSpan.FromSeconds(10));
+            Assert.Equal(WasmExitReason.TimedOut, run.Exited.Reason);
+            Assert.Equal(124, run.ExitCode);
+            Assert.True(clock.ElapsedMilliseconds < 2000, $"ended after {clock.ElapsedMilliseconds} ms");
+            Assert.Contains("stuck in a host call", run.Exited.Message);
+            Assert.True(WasmRuntime.StuckGuestThreads >= 1);
+            int stuck = WasmRuntime.StuckGuestThreads;
+
+            // Meanwhile other executions run normally.
+            Assert.Equal("hello\n", sandbox.RunToEnd(Wat.Hello).Stdout);
+
+            release.Set();
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (WasmRuntime.StuckGuestThreads >= stuck && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(10);
+            }
+            Assert.True(WasmRuntime.StuckGuestThreads < stuck, "the stuck thread was not reclaimed after its call returned");
+            // Nothing the released thread did reaches the ended execution.
+            Assert.Single(run.Events.OfType<WasmExitedEvent>());
+            Assert.Equal(WasmExitReason.TimedOut, exec.ExitReason);
+        }
+        finally
+        {
+            FaultInjection.BeforeInstantiate.TryRemove(path, out _);
+            release.Set();
+        }
+    }
+
+    [Fact]
+    public void AStopWhileAHostCallIsStuckEndsAsStopped()
+    {
+        using var sandbox = new Sandbox();
+        var path = sandbox.Write("stuck-stop.wat", Wat.Hello);
+        using var release = new ManualResetEventSlim(false);
+        FaultInjection.BeforeInstantiate[path] = () => release.Wait();
+        try
+        {
+            var exec = WasmRuntime.Shared.Start(new WasmContext(path), sandbox.WithDirectory(new WasmExecutionOptions()));
+            Thread.Sleep(100);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            exec.Stop();
+            Assert.True(exec.Wait(TimeSpan.FromSeconds(5)));
+            Assert.True(clock.ElapsedMilliseconds < 1000, $"ended after {clock.ElapsedMilliseconds} ms");
+            Assert.Equal(WasmExitReason.Stopped, exec.ExitReason);
+        }
+        finally
+        {
+            FaultInjection.BeforeInstantiate.TryRemove(path, out _);
+            release.Set();
+        }
+    }
+
+    [Fact]
+    public void ASandboxBugInAHostCallIsAnInternalErrorNotTheGuestsTrap()
+    {
+        using var sandbox = new Sandbox();
+        var path = sandbox.Write("bug.wat", ClockCall);
+        FaultInjection.InHostCall[path] = () => throw new InvalidOperationException("injected sandbox bug");
+        try
+        {
+            var run = Sandbox.Collect(WasmRuntime.Shared.Start(new WasmContext(path), sandbox.WithDirectory(new WasmExecutionOptions())));
+            Assert.Equal(WasmExitReason.InternalError, run.Exited.Reason);
+            Assert.Equal(70, run.ExitCode);
+            Assert.Contains("injected sandbox bug", run.Exited.Message);
+            Assert.Contains(run.Events.OfType<WasmStderrEvent>(), e => e.FromSandbox && e.Text.Contains("internal sandbox error"));
+        }
+        finally
+        {
+            FaultInjection.InHostCall.TryRemove(path, out _);
+        }
+    }
+
+    [Fact]
+    public void ASandboxBugOutsideGuestCodeIsAnInternalError()
+    {
+        using var sandbox = new Sandbox();
+        var path = sandbox.Write("bug2.wat", Wat.Hello);
+        FaultInjection.BeforeInstantiate[path] = () => throw new InvalidOperationException("injected failure before instantiation");
+        try
+        {
+            var run = Sandbox.Collect(WasmRuntime.Shared.Start(new WasmContext(path), sandbox.WithDirectory(new WasmExecutionOptions())));
+            Assert.Equal(WasmExitReason.InternalError, run.Exited.Reason);
+        }
+        finally
+        {
+            FaultInjection.BeforeInstantiate.TryRemove(path, out _);
+        }
+    }
+}
