@@ -26,12 +26,8 @@ public sealed class SandboxPolicy
         Tier = tier;
         Preopens = preopens;
         Limits = limits;
-        LinkedImports = tier == WasmPermissionTier.Full
-            ? new[] { SandboxImports.WasiPreview1, SandboxImports.HostProcess }
-            : new[] { SandboxImports.WasiPreview1 };
-        SignalSources = tier == WasmPermissionTier.Full
-            ? new[] { StdoutControlLines, ProcSigaction }
-            : new[] { StdoutControlLines };
+        LinkedImports = SandboxImports.ModulesFor(tier);
+        SignalSources = HostProcessLinked ? new[] { StdoutControlLines, ProcSigaction } : new[] { StdoutControlLines };
     }
 
     public WasmPermissionTier Tier { get; }
@@ -43,7 +39,7 @@ public sealed class SandboxPolicy
     public IReadOnlyList<string> LinkedImports { get; }
 
     /// <summary>Whether <c>host_process</c> is linked.</summary>
-    public bool HostProcessLinked => Tier == WasmPermissionTier.Full;
+    public bool HostProcessLinked => LinkedImports.Contains(SandboxImports.HostProcess);
 
     /// <summary>What becomes a signal-registration event.</summary>
     public IReadOnlyList<string> SignalSources { get; }

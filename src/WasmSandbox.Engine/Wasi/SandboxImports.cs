@@ -28,13 +28,24 @@ public static class SandboxImports
         "proc_sigaction",
     };
 
+    private static readonly string[] s_wasiOnly = { WasiPreview1 };
+    private static readonly string[] s_wasiAndHostProcess = { WasiPreview1, HostProcess };
+
+    /// <summary>
+    /// The import modules linked at <paramref name="tier"/>: the one decision the policy, the linker choice and module
+    /// inspection all read.
+    /// </summary>
+    public static IReadOnlyList<string> ModulesFor(WasmPermissionTier tier) =>
+        tier == WasmPermissionTier.Full ? s_wasiAndHostProcess : s_wasiOnly;
+
     /// <summary>Whether a function import <paramref name="module"/>.<paramref name="name"/> is satisfied at <paramref name="tier"/>.</summary>
-    public static bool IsProvided(string module, string name, WasmPermissionTier tier) => module switch
-    {
-        WasiPreview1 => WasiFunctions.Contains(name),
-        HostProcess => tier == WasmPermissionTier.Full && HostProcessFunctions.Contains(name),
-        _ => false,
-    };
+    public static bool IsProvided(string module, string name, WasmPermissionTier tier) =>
+        ModulesFor(tier).Contains(module) && module switch
+        {
+            WasiPreview1 => WasiFunctions.Contains(name),
+            HostProcess => HostProcessFunctions.Contains(name),
+            _ => false,
+        };
 
     /// <summary>
     /// Why an import is not satisfied at <paramref name="tier"/>, in the words used both by start-time link failures
