@@ -43,6 +43,12 @@ public sealed record SandboxLimits
     public int MaxOpenFiles { get; init; } = DefaultMaxOpenFiles;
 
     public override string ToString() =>
-        $"memory {MaxMemoryBytes}, fuel {(MaxFuel?.ToString() ?? "unmetered")}, timeout {(Timeout == System.Threading.Timeout.InfiniteTimeSpan ? "none" : Timeout.ToString())}, " +
-        $"output {(MaxOutputBytes?.ToString() ?? "unlimited")}, open files {MaxOpenFiles}";
+        $"memory {Bytes(MaxMemoryBytes)}, fuel {(MaxFuel?.ToString() ?? "unmetered")}, timeout {(Timeout == System.Threading.Timeout.InfiniteTimeSpan ? "none" : Timeout.ToString())}, " +
+        $"output {(MaxOutputBytes is long max ? Bytes(max) : "unlimited")}, open files {MaxOpenFiles}";
+
+    private static string Bytes(long n) =>
+        n >= 1L << 30 && n % (1L << 30) == 0 ? $"{n >> 30} GiB"
+        : n >= 1L << 20 && n % (1L << 20) == 0 ? $"{n >> 20} MiB"
+        : n >= 1L << 10 && n % (1L << 10) == 0 ? $"{n >> 10} KiB"
+        : $"{n} bytes";
 }
