@@ -125,7 +125,7 @@ function Invoke-Test {
     try {
         & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Pester/Invoke-Tests.ps1') `
             -PesterPath (Get-PesterModulePath) -ModulePath $Stage -ResultPath $pesterJson -GuestPath $Guests `
-            -TestPath (Join-Path $Root 'tests/Pester'), (Join-Path $Root 'tests/adversarial')
+            -TestPath ((Join-Path $Root 'tests/Pester') + ';' + (Join-Path $Root 'tests/adversarial'))
     }
     finally { Pop-Location }
     if (-not (Test-Path $pesterJson)) { throw 'the Pester run ended without writing its totals' }

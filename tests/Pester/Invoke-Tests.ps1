@@ -19,7 +19,8 @@ $env:WASMSANDBOX_TEST_MODULE = $ModulePath
 $env:WASMSANDBOX_TEST_GUESTS = $GuestPath
 
 $config = New-PesterConfiguration
-$config.Run.Path = $TestPath
+# A native command line carries one string per parameter, so build.ps1 passes several paths separated by ';'.
+$config.Run.Path = @($TestPath | ForEach-Object { $_ -split ';' } | Where-Object { $_ })
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Normal'
 $config.TestResult.Enabled = $true
