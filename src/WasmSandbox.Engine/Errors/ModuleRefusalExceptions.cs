@@ -76,17 +76,31 @@ public sealed class WasmParserLimitException : WasmSandboxException
     public override WasmErrorCategory Category => WasmErrorCategory.LimitsExceeded;
     public override string? TargetPath => Path;
 
-    internal static WasmParserLimitException FileTooLarge(string path, long size, long cap) => new(
-        path, WasmParserLimit.FileSize,
-        FormattableString.Invariant($"{path}: module file size of {size} bytes exceeds the configured parser cap of {cap} bytes"));
+    internal static WasmParserLimitException FileTooLarge(string path, long? size, long cap) => new(
+        path, WasmParserLimit.FileSize, size is { } known
+            ? FormattableString.Invariant($"{path}: module file size of {known} bytes exceeds the configured parser cap of {cap} bytes")
+            : FormattableString.Invariant($"{path}: module file holds more than the configured parser cap of {cap} bytes (it is longer than its size said; reading stopped at the cap)"));
 
-    internal static WasmParserLimitException TooManyImports(string path, ulong count, int cap) => new(
-        path, WasmParserLimit.ImportCount,
-        FormattableString.Invariant($"{path}: import section contains {count} entries, more than the configured parser cap of {cap}"));
+    /// <summary>A vector in <paramref name="where"/> (e.g. <c>export section</c>) declares more entries than its cap.</summary>
+    internal static WasmParserLimitException TooMany(string path, WasmParserLimit limit, string where, ulong count, long cap) => new(
+        path, limit,
+        FormattableString.Invariant($"{path}: {where} contains {count} entries, more than the configured parser cap of {cap}"));
 
-    internal static WasmParserLimitException TooManyMemories(string path, ulong count, int cap) => new(
-        path, WasmParserLimit.MemoryCount,
-        FormattableString.Invariant($"{path}: memory section contains {count} entries, more than the configured parser cap of {cap}"));
+    internal static WasmParserLimitException TooManySections(string path, long offset, int cap) => new(
+        path, WasmParserLimit.SectionCount,
+        FormattableString.Invariant($"{path}: the module has more than the configured parser cap of {cap} sections (section {cap + 1} starts at byte offset {offset})"));
+
+    internal static WasmParserLimitException TooManyLocals(string path, long offset, ulong count, int cap) => new(
+        path, WasmParserLimit.LocalCount,
+        FormattableString.Invariant($"{path}: a function body at byte offset {offset} declares {count} locals, more than the configured parser cap of {cap}"));
+
+    internal static WasmParserLimitException NameTooLong(string path, long offset, ulong length, int cap) => new(
+        path, WasmParserLimit.NameLength,
+        FormattableString.Invariant($"{path}: a name at byte offset {offset} is {length} bytes long, more than the parser cap of {cap} bytes"));
+
+    internal static WasmParserLimitException NamesTooLarge(string path, long offset, long total, long cap) => new(
+        path, WasmParserLimit.NameBytes,
+        FormattableString.Invariant($"{path}: import and export names take {total} bytes by byte offset {offset}, more than the configured parser cap of {cap} bytes"));
 
     internal static WasmParserLimitException VarUintTooLong(string path, long offset) => new(
         path, WasmParserLimit.VarUintLength,

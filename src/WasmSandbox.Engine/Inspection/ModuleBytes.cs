@@ -5,7 +5,7 @@ namespace WasmSandbox;
 
 /// <summary>
 /// The bytes of a module under inspection: either a buffer the caller already holds, or an open file read only where
-/// the parser asks, so that inspecting a file never needs more memory than its largest parsed section.
+/// the parser asks, so that inspecting a file needs the parser's window, not the file's size, in memory.
 /// </summary>
 internal readonly ref struct ModuleBytes
 {
@@ -26,6 +26,9 @@ internal readonly ref struct ModuleBytes
 
     public long Length { get; }
 
+    /// <summary>Whether the bytes are read from a file on demand (rather than held in memory).</summary>
+    public bool IsFile => _file is not null;
+
     /// <summary>Reads up to <paramref name="buffer"/>.Length bytes at <paramref name="offset"/>; shorter only at the end.</summary>
     public ReadOnlySpan<byte> Peek(long offset, Span<byte> buffer)
     {
@@ -40,24 +43,11 @@ internal readonly ref struct ModuleBytes
         return destination;
     }
 
-    /// <summary>
-    /// Reads exactly <paramref name="count"/> bytes at <paramref name="offset"/>, which the caller has checked lie
-    /// inside the module. A file is read into <paramref name="scratch"/>, grown as needed and reused across calls.
-    /// </summary>
-    public ReadOnlySpan<byte> Read(long offset, int count, ref byte[]? scratch)
+    /// <summary>A range of a module held in memory, which the caller has checked lies inside it (see <see cref="IsFile"/>).</summary>
+    public ReadOnlySpan<byte> Slice(long offset, int count)
     {
-        Debug.Assert(offset >= 0 && count >= 0 && offset + count <= Length);
-        if (_file is null)
-        {
-            return _memory.Slice((int)offset, count);
-        }
-        if (scratch is null || scratch.Length < count)
-        {
-            scratch = new byte[count];
-        }
-        var destination = scratch.AsSpan(0, count);
-        ReadFile(offset, destination);
-        return destination;
+        Debug.Assert(_file is null && offset >= 0 && count >= 0 && offset + count <= Length);
+        return _memory.Slice((int)offset, count);
     }
 
     /// <summary>The whole module as one buffer (Wasmtime validates from contiguous memory).</summary>

@@ -4,20 +4,28 @@ using System.Text.Unicode;
 namespace WasmSandbox;
 
 /// <summary>
-/// Reads the primitive encodings of the binary format (bytes, LEB128 integers, names) from one bounded span, checking
-/// every bound explicitly and reporting problems as <see cref="WasmModuleFormatException"/> or
-/// <see cref="WasmParserLimitException"/> with the file offset and the section they occur in.
+/// Reads the primitive encodings of the binary format (bytes, LEB128 integers, names) from one bounded range of the
+/// module, checking every bound explicitly and reporting problems as <see cref="WasmModuleFormatException"/> or
+/// <see cref="WasmParserLimitException"/> with the file offset and the section they occur in. A range of a file is
+/// read through a fixed window, refilled as the reader moves on, so a section of any size costs the window only.
 /// </summary>
 internal ref struct WasmBodyReader
 {
     /// <summary>ceil(64 / 7): the longest LEB128 encoding a 64-bit value can need.</summary>
     public const int MaxLebBytes = 10;
 
-    private readonly ReadOnlySpan<byte> _bytes;
-    private readonly long _baseOffset;
+    /// <summary>The file window: a whole name (at most <see cref="WasmInspectionOptions.MaxNameLength"/>) with its length fits.</summary>
+    public const int WindowBytes = 256 * 1024;
+
+    private readonly ModuleBytes _source;
+    private readonly byte[]? _window;
+    private readonly long _start;
+    private readonly long _end;
     private readonly string _path;
     private readonly string _section;
     private readonly string _endName;
+    private ReadOnlySpan<byte> _bytes;
+    private long _bytesOffset;
     private int _position;
 
     /// <param name="bytes">The bytes to read.</param>
@@ -28,23 +36,51 @@ internal ref struct WasmBodyReader
     public WasmBodyReader(ReadOnlySpan<byte> bytes, long baseOffset, string path, string section, string endName)
     {
         _bytes = bytes;
-        _baseOffset = baseOffset;
+        _bytesOffset = _start = baseOffset;
+        _end = baseOffset + bytes.Length;
         _path = path;
         _section = section;
         _endName = endName;
     }
 
+    /// <summary>
+    /// A reader of <paramref name="length"/> bytes of <paramref name="source"/> at <paramref name="start"/>: the
+    /// span itself for a module in memory, or read through <paramref name="window"/> (<see cref="WindowBytes"/>
+    /// long, allocated on first use and shared by the caller's readers) for a file.
+    /// </summary>
+    public WasmBodyReader(ModuleBytes source, long start, long length, ref byte[]? window, string path, string section)
+    {
+        _start = _bytesOffset = start;
+        _end = start + length;
+        _path = path;
+        _section = section;
+        _endName = "section";
+        if (source.IsFile)
+        {
+            _source = source;
+            _window = window ??= new byte[WindowBytes];
+        }
+        else
+        {
+            // length <= the module's length, which is an in-memory span's, so it fits in an int.
+            _bytes = source.Slice(start, (int)length);
+        }
+    }
+
     /// <summary>The file offset of the next byte.</summary>
-    public readonly long Offset => _baseOffset + _position;
+    public readonly long Offset => _bytesOffset + _position;
 
     /// <summary>How many bytes have been read.</summary>
-    public readonly int Position => _position;
+    public readonly long Position => Offset - _start;
 
-    public readonly int Remaining => _bytes.Length - _position;
+    public readonly long Remaining => _end - Offset;
+
+    /// <summary>What is being read, e.g. <c>import section</c>.</summary>
+    public readonly string Section => _section;
 
     public byte ReadByte()
     {
-        if (_position >= _bytes.Length)
+        if (_position >= _bytes.Length && !Fill(1))
         {
             throw Malformed(Offset, $"unexpected end of {_endName}");
         }
@@ -174,6 +210,25 @@ internal ref struct WasmBodyReader
 
     public readonly WasmModuleFormatException Malformed(long offset, string detail) => new(_path, _section, offset, detail);
 
+    /// <summary>Moves past <paramref name="count"/> bytes, which must lie inside the range.</summary>
+    public void Skip(long count, string what)
+    {
+        var start = Offset;
+        if (count > Remaining)
+        {
+            throw Malformed(start, $"{what} of {count} bytes runs past the end of the {_endName}");
+        }
+        if (count <= _bytes.Length - _position)
+        {
+            _position += (int)count;
+            return;
+        }
+        // Past the window: the next read refills from the new offset.
+        _bytesOffset = start + count;
+        _bytes = default;
+        _position = 0;
+    }
+
     private ReadOnlySpan<byte> ReadNameBytes()
     {
         var start = Offset;
@@ -182,8 +237,34 @@ internal ref struct WasmBodyReader
         {
             throw Malformed(start, $"name length {length} runs past the end of the {_endName}");
         }
+        if (length > WasmInspectionOptions.MaxNameLength)
+        {
+            throw WasmParserLimitException.NameTooLong(_path, start, length, WasmInspectionOptions.MaxNameLength);
+        }
+        if (_bytes.Length - _position < (int)length)
+        {
+            Fill((int)length);
+        }
         var bytes = _bytes.Slice(_position, (int)length);
         _position += (int)length;
         return bytes;
+    }
+
+    /// <summary>
+    /// Refills the window from the file at <see cref="Offset"/> so that at least <paramref name="count"/> bytes are
+    /// ahead, or all that is left of the range; false when fewer than <paramref name="count"/> remain.
+    /// </summary>
+    private bool Fill(int count)
+    {
+        if (_window is null || Remaining < count)
+        {
+            return false;
+        }
+        var offset = Offset;
+        var length = (int)Math.Min(_window.Length, _end - offset);
+        _bytes = _source.Peek(offset, _window.AsSpan(0, length));
+        _bytesOffset = offset;
+        _position = 0;
+        return _bytes.Length >= count;
     }
 }

@@ -34,27 +34,61 @@ public sealed class WasmInspectionOptions
         }
     } = 256L * 1024 * 1024;
 
+    // The count caps below are checked as each count is read, before anything is allocated for its entries. Where
+    // WebAssembly engines agree on a limit (the JS API's implementation limits, which Wasmtime's validator also
+    // applies) the default is that limit, so no module Wasmtime would accept is refused; the others bound what the
+    // report holds or what a hostile file can make the walk do.
+
     /// <summary>The most entries the import section may declare.</summary>
-    public int MaxImports
-    {
-        get;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(value);
-            field = value;
-        }
-    } = 16384;
+    public int MaxImports { get; set => field = NotNegative(value); } = 16384;
 
     /// <summary>The most entries the memory section may declare.</summary>
-    public int MaxMemories
-    {
-        get;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(value);
-            field = value;
-        }
-    } = 1024;
+    public int MaxMemories { get; set => field = NotNegative(value); } = 1024;
+
+    /// <summary>The most entries the export section may declare (the engines' limit).</summary>
+    public int MaxExports { get; set => field = NotNegative(value); } = 100_000;
+
+    /// <summary>The most entries the type section may declare (the engines' limit).</summary>
+    public int MaxTypes { get; set => field = NotNegative(value); } = 1_000_000;
+
+    /// <summary>The most entries the function and code sections may declare (the engines' limit).</summary>
+    public int MaxFunctions { get; set => field = NotNegative(value); } = 1_000_000;
+
+    /// <summary>The most entries the table section may declare (the engines' limit).</summary>
+    public int MaxTables { get; set => field = NotNegative(value); } = 100_000;
+
+    /// <summary>The most entries the global section may declare (the engines' limit).</summary>
+    public int MaxGlobals { get; set => field = NotNegative(value); } = 1_000_000;
+
+    /// <summary>The most entries the element section may declare.</summary>
+    public int MaxElementSegments { get; set => field = NotNegative(value); } = 100_000;
+
+    /// <summary>The most entries the data section (and the data count section) may declare (the engines' limit).</summary>
+    public int MaxDataSegments { get; set => field = NotNegative(value); } = 100_000;
+
+    /// <summary>The most entries the tag section may declare.</summary>
+    public int MaxTags { get; set => field = NotNegative(value); } = 1_000_000;
+
+    /// <summary>The most locals one function body may declare (the engines' limit).</summary>
+    public int MaxLocals { get; set => field = NotNegative(value); } = 50_000;
+
+    /// <summary>
+    /// The most sections a module may have, custom sections included. A module has at most 13 standard sections; real
+    /// toolchains add a few dozen custom ones (names, producers, DWARF), never thousands.
+    /// </summary>
+    public int MaxSections { get; set => field = NotNegative(value); } = 10_000;
+
+    /// <summary>
+    /// The longest single import or export name, in bytes (the engines' limit). Fixed: the inspector reads a file
+    /// through a window that must hold a whole name.
+    /// </summary>
+    public const int MaxNameLength = 100_000;
+
+    /// <summary>
+    /// The most bytes all import and export names may take together. The report holds every name as a string, so
+    /// this bounds its memory; real modules use well under a megabyte.
+    /// </summary>
+    public long MaxNameBytes { get; set => field = NotNegative(value); } = 16L * 1024 * 1024;
 
     /// <summary>Whether a module without an exported <c>_start</c> function is a problem.</summary>
     public bool RequireEntryPoint { get; set; } = true;
@@ -67,4 +101,10 @@ public sealed class WasmInspectionOptions
     /// the module; null uses <see cref="WasmModuleInspector.InspectionEngine"/>.
     /// </summary>
     internal Engine? ValidationEngine { get; set; }
+
+    private static T NotNegative<T>(T value) where T : System.Numerics.INumber<T>
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(value);
+        return value;
+    }
 }

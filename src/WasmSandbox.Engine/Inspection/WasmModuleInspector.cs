@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using Wasmtime;
 
 namespace WasmSandbox;
@@ -19,30 +20,43 @@ public static class WasmModuleInspector
     /// </summary>
     internal static Engine InspectionEngine => s_inspectionEngine.Value;
 
-    /// <summary>Inspects a file. The size cap is decided from the file's length before any byte is read.</summary>
+    /// <summary>
+    /// Inspects a file, which must be a regular file (a FIFO, socket or device is refused at once, without blocking).
+    /// The size cap is decided from the file's length before any byte is read, and the file is read through the
+    /// parser's window, so memory stays bounded whatever its size.
+    /// </summary>
     /// <param name="fullPath">The resolved path of the file; also the report's and the errors' path.</param>
     /// <param name="options">The tier and caps to judge the module against.</param>
+    /// <param name="cancellation">Stops the walk (between sections and every few thousand entries).</param>
+    /// <exception cref="ModuleNotRegularFileException">The path is a FIFO, socket, device or directory.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="DirectoryNotFoundException">A directory on the path does not exist.</exception>
     /// <exception cref="IOException">The file could not be read.</exception>
-    /// <exception cref="UnauthorizedAccessException">The file may not be read, or is a directory.</exception>
-    public static WasmModuleReport InspectFile(string fullPath, WasmInspectionOptions options)
+    /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled.</exception>
+    public static WasmModuleReport InspectFile(string fullPath, WasmInspectionOptions options, CancellationToken cancellation = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(fullPath);
         ArgumentNullException.ThrowIfNull(options);
-        using var file = File.OpenHandle(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read);
-        return InspectCore(fullPath, new ModuleBytes(file, RandomAccess.GetLength(file)), options);
+        using var file = ModuleFile.Open(fullPath);
+        return InspectOpen(fullPath, file, options, cancellation);
     }
+
+    /// <summary>Inspects a file opened by <see cref="ModuleFile.Open"/>.</summary>
+    internal static WasmModuleReport InspectOpen(string fullPath, SafeFileHandle file, WasmInspectionOptions options, CancellationToken cancellation) =>
+        InspectCore(fullPath, new ModuleBytes(file, RandomAccess.GetLength(file)), options, cancellation);
 
     /// <summary>Inspects a module already in memory (for example one converted from text format).</summary>
     /// <param name="displayPath">The path to name in the report and in errors.</param>
     /// <param name="bytes">The module's bytes.</param>
     /// <param name="options">The tier and caps to judge the module against.</param>
-    public static WasmModuleReport Inspect(string displayPath, ReadOnlySpan<byte> bytes, WasmInspectionOptions options)
+    /// <param name="cancellation">Stops the walk (between sections and every few thousand entries).</param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled.</exception>
+    public static WasmModuleReport Inspect(string displayPath, ReadOnlySpan<byte> bytes, WasmInspectionOptions options, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(displayPath);
         ArgumentNullException.ThrowIfNull(options);
-        return InspectCore(displayPath, new ModuleBytes(bytes), options);
+        return InspectCore(displayPath, new ModuleBytes(bytes), options, cancellation);
     }
 
     /// <summary>
@@ -63,7 +77,7 @@ public static class WasmModuleInspector
         }
     }
 
-    private static WasmModuleReport InspectCore(string path, scoped ModuleBytes bytes, WasmInspectionOptions options)
+    private static WasmModuleReport InspectCore(string path, scoped ModuleBytes bytes, WasmInspectionOptions options, CancellationToken cancellation)
     {
         var size = bytes.Length;
         var problems = new List<WasmModuleProblem>();
@@ -90,7 +104,7 @@ public static class WasmModuleInspector
         WasmModuleParser.Contents contents;
         try
         {
-            contents = WasmModuleParser.Parse(path, bytes, options);
+            contents = WasmModuleParser.Parse(path, bytes, options, cancellation);
         }
         catch (WasmParserLimitException ex)
         {
@@ -132,6 +146,8 @@ public static class WasmModuleInspector
 
         // The module has passed the caps and the structural walk, so it is safe to hand to Wasmtime's validator even
         // when it has other problems; those do not make validation any costlier, and the report should list them all.
+        // Validation itself cannot be interrupted; the size cap bounds it.
+        cancellation.ThrowIfCancellationRequested();
         if (options.RunWasmtimeValidation
             && Module.Validate(options.ValidationEngine ?? InspectionEngine, bytes.ReadAll()) is { } validationError)
         {
@@ -168,6 +184,18 @@ public static class WasmModuleInspector
         WasmParserLimit.ImportCount => WasmModuleProblemCode.TooManyImports,
         WasmParserLimit.MemoryCount => WasmModuleProblemCode.TooManyMemories,
         WasmParserLimit.VarUintLength => WasmModuleProblemCode.VarUintTooLong,
+        WasmParserLimit.ExportCount => WasmModuleProblemCode.TooManyExports,
+        WasmParserLimit.TypeCount => WasmModuleProblemCode.TooManyTypes,
+        WasmParserLimit.FunctionCount => WasmModuleProblemCode.TooManyFunctions,
+        WasmParserLimit.TableCount => WasmModuleProblemCode.TooManyTables,
+        WasmParserLimit.GlobalCount => WasmModuleProblemCode.TooManyGlobals,
+        WasmParserLimit.ElementSegmentCount => WasmModuleProblemCode.TooManyElementSegments,
+        WasmParserLimit.DataSegmentCount => WasmModuleProblemCode.TooManyDataSegments,
+        WasmParserLimit.TagCount => WasmModuleProblemCode.TooManyTags,
+        WasmParserLimit.LocalCount => WasmModuleProblemCode.TooManyLocals,
+        WasmParserLimit.SectionCount => WasmModuleProblemCode.TooManySections,
+        WasmParserLimit.NameLength => WasmModuleProblemCode.NameTooLong,
+        WasmParserLimit.NameBytes => WasmModuleProblemCode.NamesTooLarge,
         _ => throw new ArgumentOutOfRangeException(nameof(limit), limit, null),
     };
 }

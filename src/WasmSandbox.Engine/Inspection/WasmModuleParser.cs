@@ -3,8 +3,10 @@ namespace WasmSandbox;
 /// <summary>
 /// Walks the sections of a core module (after the 8-byte header) and collects its imports, exports and memories.
 /// It checks structure (section sizes, order, entry encodings) and the parser caps, not semantics: everything it skips
-/// or accepts leniently is left to Wasmtime's validator. It never recurses and never allocates per entry before the
-/// entry count has passed its cap.
+/// or accepts leniently is left to Wasmtime's validator. It never recurses, caps every count it reads (and the number
+/// of sections) before it allocates anything for the entries, and reads a file through one fixed window, so a file
+/// within the size cap costs bounded memory and time; the cancellation token is checked per section and every few
+/// thousand entries.
 /// </summary>
 internal static class WasmModuleParser
 {
@@ -16,19 +18,27 @@ internal static class WasmModuleParser
 
     private static readonly string[] ExternalKinds = ["func", "table", "memory", "global", "tag"];
 
+    /// <summary>How many entries are walked between two looks at the cancellation token.</summary>
+    private const int CancellationStride = 4096;
+
     /// <exception cref="WasmModuleFormatException">The module is structurally broken.</exception>
     /// <exception cref="WasmParserLimitException">The module exceeds a parser cap.</exception>
-    public static Contents Parse(string path, scoped ModuleBytes bytes, WasmInspectionOptions options)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled.</exception>
+    public static Contents Parse(string path, scoped ModuleBytes bytes, WasmInspectionOptions options, CancellationToken cancellation)
     {
-        var imports = new List<WasmImportInfo>();
-        var exports = new List<WasmExportInfo>();
-        var memories = new List<WasmMemoryInfo>();
-        byte[]? scratch = null;
+        var walk = new Walk(path, options, cancellation);
+        byte[]? window = null;
         WasmSectionId? previous = null;
+        var sections = 0;
         Span<byte> headerBuffer = stackalloc byte[1 + WasmBodyReader.MaxLebBytes];
 
         for (long offset = WasmBinaryClassifier.HeaderLength; offset < bytes.Length;)
         {
+            cancellation.ThrowIfCancellationRequested();
+            if (++sections > options.MaxSections)
+            {
+                throw WasmParserLimitException.TooManySections(path, offset, options.MaxSections);
+            }
             var header = bytes.Peek(offset, headerBuffer);
             var rawId = header[0];
             if (!WasmSectionIds.IsKnown(rawId))
@@ -60,146 +70,239 @@ internal static class WasmModuleParser
                 previous = id;
             }
 
-            switch (id)
+            var body = new WasmBodyReader(bytes, bodyStart, (long)size, ref window, path, name);
+            if (id == WasmSectionId.Custom)
             {
-                case WasmSectionId.Custom:
-                    CheckCustomSection(path, bytes, bodyStart, size);
-                    break;
-                case WasmSectionId.Import:
-                case WasmSectionId.Function:
-                case WasmSectionId.Memory:
-                case WasmSectionId.Export:
-                case WasmSectionId.Start:
-                case WasmSectionId.DataCount:
-                case WasmSectionId.Tag:
-                    // size <= available <= MaxFileBytes <= Array.MaxLength, so it fits in an int.
-                    var body = new WasmBodyReader(bytes.Read(bodyStart, (int)size, ref scratch), bodyStart, path, name, "section");
-                    ParseBody(id, ref body, imports, exports, memories, path, options);
-                    body.ExpectEnd();
-                    break;
-                default:
-                    // Types, tables, globals, elements, code and data need instruction or type decoding to check;
-                    // nothing the report lists is in them, and Wasmtime validates them.
-                    break;
+                CheckCustomSection(ref body, bodyStart);
+            }
+            else
+            {
+                walk.Section(id, ref body);
             }
             offset = bodyStart + (long)size;
         }
-        return new Contents(imports, exports, memories);
+        return new Contents(walk.Imports, walk.Exports, walk.Memories);
     }
 
-    private static void ParseBody(
-        WasmSectionId id,
-        ref WasmBodyReader body,
-        List<WasmImportInfo> imports,
-        List<WasmExportInfo> exports,
-        List<WasmMemoryInfo> memories,
-        string path,
-        WasmInspectionOptions options)
+    /// <summary>The state of one parse: what has been collected, and the caps and token it is held to.</summary>
+    private sealed class Walk(string path, WasmInspectionOptions options, CancellationToken cancellation)
     {
-        switch (id)
-        {
-            case WasmSectionId.Import:
-                ParseImports(ref body, imports, memories, path, options.MaxImports);
-                break;
-            case WasmSectionId.Memory:
-                ParseMemories(ref body, memories, path, options.MaxMemories);
-                break;
-            case WasmSectionId.Export:
-                ParseExports(ref body, exports);
-                break;
-            case WasmSectionId.Function:
-                // A vector of type indices; parsed only so that its size is checked.
-                for (ulong i = 0, count = body.ReadVarU64(); i < count; i++)
-                {
-                    body.ReadVarU32();
-                }
-                break;
-            case WasmSectionId.Tag:
-                for (ulong i = 0, count = body.ReadVarU64(); i < count; i++)
-                {
-                    body.ReadByte(); // attribute
-                    body.ReadVarU32(); // type index
-                }
-                break;
-            case WasmSectionId.Start:
-            case WasmSectionId.DataCount:
-                body.ReadVarU32();
-                break;
-        }
-    }
+        public List<WasmImportInfo> Imports { get; } = [];
+        public List<WasmExportInfo> Exports { get; } = [];
+        public List<WasmMemoryInfo> Memories { get; } = [];
+        private long _nameBytes;
 
-    private static void ParseImports(
-        ref WasmBodyReader body, List<WasmImportInfo> imports, List<WasmMemoryInfo> memories, string path, int cap)
-    {
-        var count = body.ReadVarU64();
-        if (count > (ulong)cap)
+        public void Section(WasmSectionId id, ref WasmBodyReader body)
         {
-            throw WasmParserLimitException.TooManyImports(path, count, cap);
-        }
-        // Even under the cap, size the list by what the section can hold (an entry takes at least four bytes), not
-        // by the declared count: the cap is configurable and the count is the file's word.
-        imports.Capacity = (int)Math.Min(count, (ulong)body.Remaining / 4);
-        for (ulong i = 0; i < count; i++)
-        {
-            var module = body.ReadName();
-            var name = body.ReadName();
-            var kindOffset = body.Offset;
-            var kind = body.ReadByte();
-            switch (kind)
+            switch (id)
             {
-                case 0x00: // function: type index
+                case WasmSectionId.Import:
+                    ParseImports(ref body);
+                    break;
+                case WasmSectionId.Memory:
+                    for (int i = 0, count = Count(ref body, WasmParserLimit.MemoryCount, options.MaxMemories); i < count; i++)
+                    {
+                        Memories.Add(ReadMemory(ref body, imported: false));
+                    }
+                    break;
+                case WasmSectionId.Export:
+                    ParseExports(ref body);
+                    break;
+                case WasmSectionId.Function:
+                    // A vector of type indices; parsed only so that its size is checked.
+                    for (int i = 0, count = Count(ref body, WasmParserLimit.FunctionCount, options.MaxFunctions); i < count; i++)
+                    {
+                        Tick(i);
+                        body.ReadVarU32();
+                    }
+                    break;
+                case WasmSectionId.Tag:
+                    for (int i = 0, count = Count(ref body, WasmParserLimit.TagCount, options.MaxTags); i < count; i++)
+                    {
+                        Tick(i);
+                        body.ReadByte(); // attribute
+                        body.ReadVarU32(); // type index
+                    }
+                    break;
+                case WasmSectionId.Code:
+                    ParseCode(ref body);
+                    break;
+                case WasmSectionId.Start:
                     body.ReadVarU32();
                     break;
-                case 0x01: // table: reference type and limits
-                    body.SkipValueType();
-                    body.ReadLimits();
-                    break;
-                case 0x02:
-                    memories.Add(ReadMemory(ref body, imported: true));
-                    break;
-                case 0x03: // global: value type and mutability
-                    body.SkipValueType();
-                    body.ReadByte();
-                    break;
-                case 0x04: // tag: attribute and type index
-                    body.ReadByte();
-                    body.ReadVarU32();
+                case WasmSectionId.DataCount:
+                    var dataCountOffset = body.Offset;
+                    if (body.ReadVarU32() is var declared && declared > (uint)options.MaxDataSegments)
+                    {
+                        throw WasmParserLimitException.TooMany(path, WasmParserLimit.DataSegmentCount,
+                            $"data count section (at byte offset {dataCountOffset})", declared, options.MaxDataSegments);
+                    }
                     break;
                 default:
-                    throw body.Malformed(kindOffset, $"import {module}.{name} has unknown kind 0x{kind:x2}");
+                    // Types, tables, globals, elements and data need type or instruction decoding to check entry by
+                    // entry; nothing the report lists is in them, and Wasmtime validates them. Their counts are capped
+                    // all the same, so that no count beyond the engines' limits reaches Wasmtime.
+                    Count(ref body, CountLimit(id), CountCap(id));
+                    body.Skip(body.Remaining, "the rest of the section");
+                    return;
             }
-            imports.Add(new WasmImportInfo(module, name, ExternalKinds[kind]));
+            body.ExpectEnd();
         }
-    }
 
-    private static void ParseMemories(ref WasmBodyReader body, List<WasmMemoryInfo> memories, string path, int cap)
-    {
-        var count = body.ReadVarU64();
-        if (count > (ulong)cap)
+        private void ParseImports(ref WasmBodyReader body)
         {
-            throw WasmParserLimitException.TooManyMemories(path, count, cap);
-        }
-        for (ulong i = 0; i < count; i++)
-        {
-            memories.Add(ReadMemory(ref body, imported: false));
-        }
-    }
-
-    private static void ParseExports(ref WasmBodyReader body, List<WasmExportInfo> exports)
-    {
-        // No cap and no preallocation: each entry takes at least three bytes of a section whose size has been checked.
-        for (ulong i = 0, count = body.ReadVarU64(); i < count; i++)
-        {
-            var name = body.ReadName();
-            var kindOffset = body.Offset;
-            var kind = body.ReadByte();
-            if (kind >= ExternalKinds.Length)
+            var count = Count(ref body, WasmParserLimit.ImportCount, options.MaxImports);
+            // Sized by what the section can hold (an entry takes at least four bytes) as well as by the cap.
+            Imports.Capacity = (int)Math.Min(count, body.Remaining / 4);
+            for (var i = 0; i < count; i++)
             {
-                throw body.Malformed(kindOffset, $"export {name} has unknown kind 0x{kind:x2}");
+                Tick(i);
+                var module = ReadName(ref body);
+                var name = ReadName(ref body);
+                var kindOffset = body.Offset;
+                var kind = body.ReadByte();
+                switch (kind)
+                {
+                    case 0x00: // function: type index
+                        body.ReadVarU32();
+                        break;
+                    case 0x01: // table: reference type and limits
+                        body.SkipValueType();
+                        body.ReadLimits();
+                        break;
+                    case 0x02:
+                        Memories.Add(ReadMemory(ref body, imported: true));
+                        break;
+                    case 0x03: // global: value type and mutability
+                        body.SkipValueType();
+                        body.ReadByte();
+                        break;
+                    case 0x04: // tag: attribute and type index
+                        body.ReadByte();
+                        body.ReadVarU32();
+                        break;
+                    default:
+                        throw body.Malformed(kindOffset, $"import {module}.{name} has unknown kind 0x{kind:x2}");
+                }
+                Imports.Add(new WasmImportInfo(module, name, ExternalKinds[kind]));
             }
-            body.ReadVarU32(); // index
-            exports.Add(new WasmExportInfo(name, ExternalKinds[kind]));
         }
+
+        private void ParseExports(ref WasmBodyReader body)
+        {
+            var count = Count(ref body, WasmParserLimit.ExportCount, options.MaxExports);
+            // An entry takes at least three bytes.
+            Exports.Capacity = (int)Math.Min(count, body.Remaining / 3);
+            for (var i = 0; i < count; i++)
+            {
+                Tick(i);
+                var name = ReadName(ref body);
+                var kindOffset = body.Offset;
+                var kind = body.ReadByte();
+                if (kind >= ExternalKinds.Length)
+                {
+                    throw body.Malformed(kindOffset, $"export {name} has unknown kind 0x{kind:x2}");
+                }
+                body.ReadVarU32(); // index
+                Exports.Add(new WasmExportInfo(name, ExternalKinds[kind]));
+            }
+        }
+
+        /// <summary>Each function body: its size and its local declarations, whose total is capped; the code itself is Wasmtime's.</summary>
+        private void ParseCode(ref WasmBodyReader body)
+        {
+            var count = Count(ref body, WasmParserLimit.FunctionCount, options.MaxFunctions);
+            for (var i = 0; i < count; i++)
+            {
+                Tick(i);
+                var sizeOffset = body.Offset;
+                var size = body.ReadVarU32();
+                if (size > body.Remaining)
+                {
+                    throw body.Malformed(sizeOffset, $"function body size {size} runs past the end of the section");
+                }
+                var end = body.Offset + size;
+                ulong locals = 0;
+                // Each group takes at least two bytes of the body, so the body's size bounds this loop.
+                for (uint group = 0, groups = body.ReadVarU32(); group < groups; group++)
+                {
+                    Tick((int)(group % CancellationStride));
+                    var groupOffset = body.Offset;
+                    locals += body.ReadVarU32();
+                    if (locals > (ulong)options.MaxLocals)
+                    {
+                        throw WasmParserLimitException.TooManyLocals(path, groupOffset, locals, options.MaxLocals);
+                    }
+                    body.SkipValueType();
+                    if (body.Offset > end)
+                    {
+                        break; // reported below
+                    }
+                }
+                if (body.Offset > end)
+                {
+                    throw body.Malformed(sizeOffset, $"the local declarations run past the end of the {size}-byte function body");
+                }
+                body.Skip(end - body.Offset, "function body");
+            }
+        }
+
+        /// <summary>Reads a vector's count and refuses it, before anything is allocated, when it is over its cap or cannot fit.</summary>
+        private int Count(ref WasmBodyReader body, WasmParserLimit limit, int cap)
+        {
+            var offset = body.Offset;
+            var count = body.ReadVarU64();
+            if (count > (ulong)cap)
+            {
+                throw WasmParserLimitException.TooMany(path, limit, body.Section, count, cap);
+            }
+            // Every entry of every vector takes at least one byte.
+            if (count > (ulong)body.Remaining)
+            {
+                throw body.Malformed(offset, $"{count} entries cannot fit in the {body.Remaining} bytes left in the section");
+            }
+            return (int)count;
+        }
+
+        private string ReadName(ref WasmBodyReader body)
+        {
+            var start = body.Offset;
+            var name = body.ReadName();
+            _nameBytes += body.Offset - start;
+            if (_nameBytes > options.MaxNameBytes)
+            {
+                throw WasmParserLimitException.NamesTooLarge(path, start, _nameBytes, options.MaxNameBytes);
+            }
+            return name;
+        }
+
+        private void Tick(int i)
+        {
+            if (i % CancellationStride == CancellationStride - 1)
+            {
+                cancellation.ThrowIfCancellationRequested();
+            }
+        }
+
+        private static WasmParserLimit CountLimit(WasmSectionId id) => id switch
+        {
+            WasmSectionId.Type => WasmParserLimit.TypeCount,
+            WasmSectionId.Table => WasmParserLimit.TableCount,
+            WasmSectionId.Global => WasmParserLimit.GlobalCount,
+            WasmSectionId.Element => WasmParserLimit.ElementSegmentCount,
+            WasmSectionId.Data => WasmParserLimit.DataSegmentCount,
+            _ => throw new ArgumentOutOfRangeException(nameof(id), id, null),
+        };
+
+        private int CountCap(WasmSectionId id) => id switch
+        {
+            WasmSectionId.Type => options.MaxTypes,
+            WasmSectionId.Table => options.MaxTables,
+            WasmSectionId.Global => options.MaxGlobals,
+            WasmSectionId.Element => options.MaxElementSegments,
+            WasmSectionId.Data => options.MaxDataSegments,
+            _ => throw new ArgumentOutOfRangeException(nameof(id), id, null),
+        };
     }
 
     private static WasmMemoryInfo ReadMemory(ref WasmBodyReader body, bool imported)
@@ -212,15 +315,12 @@ internal static class WasmModuleParser
     /// Checks that a custom section holds its name. Only the name's length is read: custom sections (debug info) can
     /// be most of a file, and their content is no one's business here.
     /// </summary>
-    private static void CheckCustomSection(string path, scoped ModuleBytes bytes, long bodyStart, ulong size)
+    private static void CheckCustomSection(ref WasmBodyReader body, long bodyStart)
     {
-        Span<byte> buffer = stackalloc byte[WasmBodyReader.MaxLebBytes];
-        var prefix = bytes.Peek(bodyStart, buffer[..(int)Math.Min((ulong)buffer.Length, size)]);
-        var reader = new WasmBodyReader(prefix, bodyStart, path, "custom section", "section");
-        var nameLength = reader.ReadVarU64();
-        if (nameLength > size - (ulong)reader.Position)
+        var nameLength = body.ReadVarU64();
+        if (nameLength > (ulong)body.Remaining)
         {
-            throw reader.Malformed(bodyStart, $"name length {nameLength} runs past the end of the section");
+            throw body.Malformed(bodyStart, $"name length {nameLength} runs past the end of the section");
         }
     }
 }

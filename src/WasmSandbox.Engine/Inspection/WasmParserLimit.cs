@@ -11,4 +11,28 @@ public enum WasmParserLimit
     MemoryCount,
     /// <summary>A LEB128 integer longer than 10 bytes, the most a 64-bit value can need.</summary>
     VarUintLength,
+    /// <summary><see cref="WasmInspectionOptions.MaxExports"/>.</summary>
+    ExportCount,
+    /// <summary><see cref="WasmInspectionOptions.MaxTypes"/>.</summary>
+    TypeCount,
+    /// <summary><see cref="WasmInspectionOptions.MaxFunctions"/>, for the function and the code section.</summary>
+    FunctionCount,
+    /// <summary><see cref="WasmInspectionOptions.MaxTables"/>.</summary>
+    TableCount,
+    /// <summary><see cref="WasmInspectionOptions.MaxGlobals"/>.</summary>
+    GlobalCount,
+    /// <summary><see cref="WasmInspectionOptions.MaxElementSegments"/>.</summary>
+    ElementSegmentCount,
+    /// <summary><see cref="WasmInspectionOptions.MaxDataSegments"/>, for the data and the data count section.</summary>
+    DataSegmentCount,
+    /// <summary><see cref="WasmInspectionOptions.MaxTags"/>.</summary>
+    TagCount,
+    /// <summary><see cref="WasmInspectionOptions.MaxLocals"/>, per function body.</summary>
+    LocalCount,
+    /// <summary><see cref="WasmInspectionOptions.MaxSections"/>, custom sections included.</summary>
+    SectionCount,
+    /// <summary>One import or export name longer than <see cref="WasmInspectionOptions.MaxNameLength"/>.</summary>
+    NameLength,
+    /// <summary><see cref="WasmInspectionOptions.MaxNameBytes"/>: all import and export names together.</summary>
+    NameBytes,
 }

@@ -1,59 +1,75 @@
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 using Wasmtime;
 
 namespace WasmSandbox;
 
 /// <summary>
 /// Reads a module file into the binary bytes that are inspected and compiled — the same bytes for both, so what was
-/// checked is what runs. A <c>.wat</c> text file is converted; a file that is too large is refused from its length,
-/// before anything is read.
+/// checked is what runs. Only a regular file is read (<see cref="ModuleFile"/>); a <c>.wat</c> text file is converted;
+/// a file that is too large is refused from its length before anything is read, and reading never goes more than
+/// one byte past the cap.
 /// </summary>
 public static class ModuleSource
 {
     /// <summary>Inspects a module file (converting WebAssembly text first), for Test-WasmModule.</summary>
-    public static WasmModuleReport Inspect(string fullPath, WasmInspectionOptions options)
+    /// <exception cref="ModuleNotRegularFileException">The path is a FIFO, socket, device or directory.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled.</exception>
+    public static WasmModuleReport Inspect(string fullPath, WasmInspectionOptions options, CancellationToken cancellation = default)
     {
-        if (!IsText(fullPath) || new FileInfo(fullPath).Length > options.MaxFileBytes)
+        ArgumentNullException.ThrowIfNull(options);
+        using var file = ModuleFile.Open(fullPath);
+        if (!IsText(fullPath) || RandomAccess.GetLength(file) > options.MaxFileBytes)
         {
-            return WasmModuleInspector.InspectFile(fullPath, options);
+            return WasmModuleInspector.InspectOpen(fullPath, file, options, cancellation);
         }
-        return WasmModuleInspector.Inspect(fullPath, Read(fullPath), options);
+        return WasmModuleInspector.Inspect(fullPath, Read(file, fullPath, options.MaxFileBytes, cancellation), options, cancellation);
     }
 
     /// <summary>
     /// The checked binary of a module about to run: throws the typed refusal for anything that is not a runnable
     /// core module within <paramref name="options"/>' caps and memory limit.
     /// </summary>
-    internal static (byte[] Bytes, WasmModuleReport Report) ReadRunnable(string fullPath, WasmInspectionOptions options)
+    internal static (byte[] Bytes, WasmModuleReport Report) ReadRunnable(string fullPath, WasmInspectionOptions options, CancellationToken cancellation = default)
     {
-        if (new FileInfo(fullPath).Length > options.MaxFileBytes)
+        byte[] bytes;
+        try
         {
-            WasmModuleInspector.EnsureRunnable(WasmModuleInspector.InspectFile(fullPath, options));
+            using var file = ModuleFile.Open(fullPath);
+            if (!IsText(fullPath) || RandomAccess.GetLength(file) > options.MaxFileBytes)
+            {
+                // The caps are checked on the file first, through the parser's window, so a hostile file (85 million
+                // exports, say) is refused before it costs its size in memory.
+                WasmModuleInspector.EnsureRunnable(WasmModuleInspector.InspectOpen(fullPath, file, options, cancellation));
+            }
+            bytes = Read(file, fullPath, options.MaxFileBytes, cancellation);
         }
-        byte[] bytes = Read(fullPath);
-        var report = WasmModuleInspector.Inspect(fullPath, bytes, options);
+        catch (FileNotFoundException)
+        {
+            throw new WasmModuleNotFoundException(fullPath, fullPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new WasmCompileException(fullPath, $"the file could not be read: {e.Message}", e);
+        }
+        // The bytes read are what runs; the file may have changed since it was walked, so they are judged again.
+        var report = WasmModuleInspector.Inspect(fullPath, bytes, options, cancellation);
         WasmModuleInspector.EnsureRunnable(report);
         return (bytes, report);
     }
 
     private static bool IsText(string path) => path.EndsWith(".wat", StringComparison.OrdinalIgnoreCase);
 
-    private static byte[] Read(string fullPath)
+    private static byte[] Read(SafeFileHandle file, string fullPath, long cap, CancellationToken cancellation)
     {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(fullPath);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new WasmCompileException(fullPath, $"the file could not be read: {e.Message}", e);
-        }
+        var bytes = ModuleFile.ReadAll(file, fullPath, cap);
         // Only text is converted: a .wat name on a binary, native executable or shell script is judged as what it is.
         if (!IsText(fullPath) || WasmBinaryClassifier.Classify(bytes.AsSpan(0, Math.Min(bytes.Length, WasmBinaryClassifier.HeaderLength))).Kind != WasmModuleKind.NotWasm)
         {
             return bytes;
         }
+        // Conversion cannot be interrupted; the size cap bounds it.
+        cancellation.ThrowIfCancellationRequested();
         try
         {
             return Module.ConvertText(Encoding.UTF8.GetString(bytes));

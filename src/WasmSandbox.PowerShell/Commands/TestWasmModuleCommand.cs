@@ -8,7 +8,7 @@ namespace WasmSandbox.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "WasmModule", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(WasmModuleReport), typeof(bool))]
-public sealed class TestWasmModuleCommand : PSCmdlet
+public sealed class TestWasmModuleCommand : PSCmdlet, IDisposable
 {
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
@@ -33,6 +33,10 @@ public sealed class TestWasmModuleCommand : PSCmdlet
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
+    private readonly CancellationTokenSource _cancellation = new();
+
+    protected override void StopProcessing() => _cancellation.Cancel();
+
     protected override void ProcessRecord()
     {
         foreach (var path in ResolvePaths())
@@ -40,7 +44,7 @@ public sealed class TestWasmModuleCommand : PSCmdlet
             WasmModuleReport report;
             try
             {
-                report = ModuleSource.Inspect(path, new WasmInspectionOptions { PermissionTier = PermissionTier, MaxMemoryBytes = MaxMemory });
+                report = Inspect(path, new WasmInspectionOptions { PermissionTier = PermissionTier, MaxMemoryBytes = MaxMemory });
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or WasmSandboxException)
             {
@@ -53,6 +57,26 @@ public sealed class TestWasmModuleCommand : PSCmdlet
             WriteObject(Quiet ? report.IsValid : report);
         }
     }
+
+    /// <summary>
+    /// Inspects off the pipeline thread so that Ctrl+C returns at once: the walk itself stops at the token, but
+    /// Wasmtime's validation of a large valid module cannot be interrupted; it is left to finish on its own, bounded by
+    /// the 256 MiB size cap.
+    /// </summary>
+    private WasmModuleReport Inspect(string path, WasmInspectionOptions options)
+    {
+        var token = _cancellation.Token;
+        try
+        {
+            return Task.Run(() => ModuleSource.Inspect(path, options, token), token).WaitAsync(token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+
+    public void Dispose() => _cancellation.Dispose();
 
     private IEnumerable<string> ResolvePaths()
     {

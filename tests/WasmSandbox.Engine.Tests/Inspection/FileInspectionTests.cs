@@ -15,6 +15,12 @@ public sealed class FileInspectionTests
         ["eleven-byte LEB"] = () => new B().Section(2, B.Leb(0, 11)).Build(),
         ["truncated section"] = () => FromWat("hello.wat")[..40],
         ["large custom section"] = () => new B().Custom("debug", new byte[1 << 20]).Types().StartFunction().Build(),
+        // Larger than the parser's 256 KiB file window, so entries and names straddle its refills.
+        ["exports across the file window"] = () => new B().Types().Functions(1)
+            .Exports([.. Enumerable.Range(0, 20_000).Select(i => ($"export-{i:d24}", B.KindFunc, 0u))]).Code(1).Build(),
+        ["longest names across the file window"] = () => new B().Types().Functions(1)
+            .Exports([.. Enumerable.Range(0, 6).Select(i => (new string((char)('a' + i), WasmInspectionOptions.MaxNameLength), B.KindFunc, 0u))]).Code(1).Build(),
+        ["code across the file window"] = () => new B().Types().Functions(100_000).Code(100_000).Build(),
         ["component"] = () => [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00],
         ["empty"] = () => [],
     };

@@ -143,10 +143,12 @@ public sealed class MalformedModuleTests
     [Fact]
     public void UnparsedSectionsAreOnlySkipped()
     {
-        // Nonsense inside type, table, global, element, code and data sections is Wasmtime's to find.
-        byte[] junk = [0xff, 0xff, 0xff];
+        // Past their entry counts (which are capped) and, in the code section, each body's size and local
+        // declarations, nonsense inside type, table, global, element, code and data sections is Wasmtime's to find.
+        byte[] junk = [0x01, 0xff, 0xff];
+        byte[] junkCode = [0x01, 0x02, 0x00, 0xff];
         var bytes = new B()
-            .Section(1, junk).Section(4, junk).Section(6, junk).Section(9, junk).Section(10, junk).Section(11, junk)
+            .Section(1, junk).Section(4, junk).Section(6, junk).Section(9, junk).Section(10, junkCode).Section(11, junk)
             .Build();
 
         var report = Inspect(bytes, new WasmInspectionOptions { RequireEntryPoint = false });

@@ -63,7 +63,7 @@ public sealed class ParserLimitTests
         var report = Inspect(bytes, new WasmInspectionOptions { MaxImports = int.MaxValue });
 
         Assert.Equal(
-            $"{DisplayPath}: malformed import section at byte offset 15: unexpected end of section",
+            $"{DisplayPath}: malformed import section at byte offset 10: 2147483647 entries cannot fit in the 0 bytes left in the section",
             Single(report, WasmModuleProblemCode.MalformedSection).Message);
     }
 
