@@ -28,6 +28,11 @@ internal static class PolicyBuilder
                 preopens.Add(new SandboxPreopen(mount.HostPath, mount.GuestPath, writable && !mount.ReadOnly, SandboxPreopenSource.Mount, spec));
             }
         }
+        // Recorded before anything runs, so the compile cache refuses a folder a guest may write from now on.
+        foreach (var preopen in preopens.Where(p => p.Writable))
+        {
+            GrantedFolders.AddWritable(preopen.HostPath);
+        }
         return new SandboxPolicy(tier, preopens, limits);
     }
 
