@@ -27,8 +27,8 @@ namespace WasmSandbox;
 /// a copy of another module's artifact, with its trailer rewritten or not, fails it.</para>
 /// <para>The body digest is SHA-256 rather than a fast checksum because the MAC is only as strong as the digest it
 /// covers: with a non-cryptographic one, anyone able to read one good artifact could build another body with the same
-/// checksum and reuse its MAC. Hashing costs about 0.5 ms per MB of artifact with SHA instructions; Wasmtime still maps
-/// the file rather than copying it.</para>
+/// checksum and reuse its MAC. SHA-256 costs about 0.6 ms per MB of artifact on a CPU with SHA instructions, where the
+/// XXH64 it replaced cost 0.1 ms; Wasmtime still maps the file rather than copying it.</para>
 /// <para>Windows has no mode bits or <c>O_NOFOLLOW</c>; there the folder's protection is the profile's ACL, and only the
 /// grant rule and the MAC apply.</para>
 /// </remarks>

@@ -58,6 +58,22 @@ public sealed class UnixTheoryAttribute : TheoryAttribute
     }
 }
 
+/// <summary>A Unix fact for an ordinary user: root's own folders are trusted for every user, so root cannot see the rule.</summary>
+public sealed class NotRootFactAttribute : FactAttribute
+{
+    public NotRootFactAttribute()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Skip = "Unix file owners only";
+        }
+        else if (Environment.IsPrivilegedProcess)
+        {
+            Skip = "runs as an ordinary user: root owns the folders here, and root's folders are trusted for every user (the root tests chown instead)";
+        }
+    }
+}
+
 /// <summary>A Unix fact that needs root, because only root can give a file to another user (chown).</summary>
 public sealed class RootFactAttribute : FactAttribute
 {
