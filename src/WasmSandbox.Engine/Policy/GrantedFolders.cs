@@ -10,13 +10,23 @@ public static class GrantedFolders
 {
     private static readonly object s_gate = new();
     private static readonly HashSet<string> s_writable = new(StringComparer.Ordinal);
+    private static long s_version;
+
+    /// <summary>
+    /// Grows by one with every folder recorded, so a caller that checked a path against the grants can tell cheaply
+    /// whether it must check again (folders are only ever added).
+    /// </summary>
+    public static long Version => Interlocked.Read(ref s_version);
 
     /// <summary>Records <paramref name="realPath"/> (fully resolved) as writable by a guest.</summary>
     internal static void AddWritable(string realPath)
     {
         lock (s_gate)
         {
-            s_writable.Add(Path.TrimEndingDirectorySeparator(realPath));
+            if (s_writable.Add(Path.TrimEndingDirectorySeparator(realPath)))
+            {
+                Interlocked.Increment(ref s_version);
+            }
         }
     }
 

@@ -36,6 +36,11 @@ internal static class PolicyBuilder
                 GrantedFolders.AddWritable(preopen.HostPath);
             }
         }
+        // Recorded before anything runs, so the compile cache refuses a folder a guest may write from now on.
+        foreach (var preopen in preopens.Where(p => p.Writable))
+        {
+            GrantedFolders.AddWritable(preopen.HostPath);
+        }
         return new SandboxPolicy(tier, preopens, limits);
     }
 

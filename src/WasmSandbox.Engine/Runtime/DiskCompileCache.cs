@@ -1,9 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
-using System.IO.Hashing;
 using System.Reflection;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
@@ -14,17 +12,25 @@ namespace WasmSandbox;
 
 /// <summary>
 /// Compiled modules kept on disk, so a new process need not compile them again. An artifact is native code that
-/// Wasmtime runs without checking it, so one is loaded only from a folder that no other user can write, only from a
-/// file of ours that no other user can write (checked on the open handle), and only when its header's checksums match
-/// its body and the module asked for. Anything else is ignored with a note; the caller then compiles and stores the
-/// module afresh, replacing the bad file.
+/// Wasmtime runs without checking it, so one is loaded only from a folder that <see cref="CacheTrust"/> accepts (no
+/// symbolic link or foreign-writable folder on its path, never a folder a guest of this process could write), only from
+/// a file of ours that no other user can write and that has no other name (checked on a handle opened without following
+/// links), and only when its MAC proves that this user's cache wrote it for the module asked for. Anything else is
+/// ignored with a note; the caller then compiles and stores the module afresh, replacing the bad file.
 /// </summary>
 /// <remarks>
-/// Artifact file: the body from <see cref="Module.Serialize"/> — an ELF image, which Wasmtime maps straight from the
-/// file — then a trailer, which ELF readers never reach: the module's SHA-256, the SHA-256 of the engine key (Wasmtime
-/// version and profile), the body length (64-bit little-endian), the body's XXH64 (little-endian) and the 8-byte magic.
-/// The checksum is against corruption; against tampering stand the owner and mode checks, which a checksum kept in the
-/// same file could not replace. Windows has no mode bits; there the folder's protection is the profile's ACL.
+/// <para>Artifact file: the body from <see cref="Module.Serialize"/> — an ELF image, which Wasmtime maps straight from
+/// the file — then a trailer, which ELF readers never reach: the module's SHA-256, the SHA-256 of the engine key
+/// (Wasmtime version and profile), the body length (64-bit little-endian), the body's SHA-256, the MAC and the 8-byte
+/// magic. The MAC is HMAC-SHA256, under the key in <see cref="CompileCacheKey"/>, of the trailer's fields before it
+/// followed by the magic: so it binds the body (through its digest) to the module and engine it was compiled for, and
+/// a copy of another module's artifact, with its trailer rewritten or not, fails it.</para>
+/// <para>The body digest is SHA-256 rather than a fast checksum because the MAC is only as strong as the digest it
+/// covers: with a non-cryptographic one, anyone able to read one good artifact could build another body with the same
+/// checksum and reuse its MAC. SHA-256 costs about 0.6 ms per MB of artifact on a CPU with SHA instructions, where the
+/// XXH64 it replaced cost 0.1 ms; Wasmtime still maps the file rather than copying it.</para>
+/// <para>Windows has no mode bits or <c>O_NOFOLLOW</c>; there the folder's protection is the profile's ACL, and only the
+/// grant rule and the MAC apply.</para>
 /// </remarks>
 internal sealed class DiskCompileCache
 {
@@ -34,14 +40,14 @@ internal sealed class DiskCompileCache
     private const int ModuleHashAt = 0;
     private const int KeyHashAt = ModuleHashAt + HashLength;
     private const int LengthAt = KeyHashAt + HashLength;
-    private const int ChecksumAt = LengthAt + sizeof(long);
-    private const int MagicAt = ChecksumAt + sizeof(ulong);
+    private const int DigestAt = LengthAt + sizeof(long);
+    private const int MacAt = DigestAt + HashLength;
+    private const int MagicAt = MacAt + HashLength;
     internal const int TrailerLength = MagicAt + 8;
-    private const int ChunkLength = 64 * 1024;
-    private const UnixFileMode OthersWrite = UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
+    private const int ChunkLength = 256 * 1024;
 
     // The format's version is part of the magic: a new layout simply stops matching old files.
-    private static ReadOnlySpan<byte> Magic => "WSBXCW02"u8;
+    private static ReadOnlySpan<byte> Magic => "WSBXCW03"u8;
 
     // A writer that died leaves its temp file behind; one this old belongs to no writer still running.
     private static readonly TimeSpan StaleTempAge = TimeSpan.FromHours(1);
@@ -53,8 +59,15 @@ internal sealed class DiskCompileCache
 
     private readonly uint? _owner;
 
+    // The folder as a full path without a trailing separator: what the trust checks and the grants compare.
+    private readonly string _folder;
+
+    // The grant check's last answer and the GrantedFolders.Version it was computed at; grants are only ever added, so
+    // an unchanged version means an unchanged answer.
+    private GrantCheck _grants = new(-1, null);
+
     public DiskCompileCache(string directory, long maxBytes)
-        : this(directory, maxBytes, OperatingSystem.IsWindows() ? null : FileOwner.EffectiveUserId)
+        : this(directory, maxBytes, OperatingSystem.IsWindows() ? null : UnixFile.EffectiveUserId)
     {
     }
 
@@ -64,6 +77,7 @@ internal sealed class DiskCompileCache
         Directory = directory;
         MaxBytes = maxBytes;
         _owner = owner;
+        _folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
     }
 
     public string Directory { get; }
@@ -85,20 +99,10 @@ internal sealed class DiskCompileCache
             return (null, refused);
         }
         string path = ArtifactPath(profileKey, sha256);
-        SafeFileHandle handle;
-        try
+        var (handle, problem) = OpenArtifact(path);
+        if (handle is null)
         {
-            // On Windows shared for reading only: until the handle closes, nobody can write, replace or delete the file.
-            var share = OperatingSystem.IsWindows() ? FileShare.Read : FileShare.Read | FileShare.Delete;
-            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, share);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return (null, null);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return (null, Ignored(path, $"it could not be read ({e.Message})"));
+            return (null, problem is null ? null : Ignored(path, problem));
         }
 
         Module module;
@@ -106,7 +110,16 @@ internal sealed class DiskCompileCache
         {
             try
             {
-                if ((CheckArtifact(handle) ?? Verify(handle, profileKey, sha256)) is { } why)
+                var (key, keyProblem) = CompileCacheKey.Get(_folder, _owner, create: false);
+                if (keyProblem is not null)
+                {
+                    return (null, keyProblem);
+                }
+                if (key is null)
+                {
+                    return (null, Ignored(path, $"there is no key file {Path.Combine(_folder, CompileCacheKey.FileName)} to verify it with"));
+                }
+                if (Verify(handle, key, profileKey, sha256) is { } why)
                 {
                     return (null, Ignored(path, why));
                 }
@@ -119,21 +132,46 @@ internal sealed class DiskCompileCache
             }
             catch (WasmtimeException e)
             {
-                // The checksum matched, so this is Wasmtime refusing an artifact of another configuration or build.
+                // The MAC matched, so this is Wasmtime refusing an artifact of another configuration or build.
                 return (null, Ignored(path, $"Wasmtime refused it ({e.Message})"));
             }
+            Touch(handle, path);
         }
-        Touch(path);
         return (module, null);
+    }
+
+    /// <summary>
+    /// Opens the artifact for reading: on Unix without following a link and checked on the handle
+    /// (<see cref="CacheTrust.FileProblem"/>); (null, null) when there is none.
+    /// </summary>
+    private (SafeFileHandle? Handle, string? Problem) OpenArtifact(string path)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            return CacheTrust.OpenFile(path, _owner!.Value, secret: false);
+        }
+        try
+        {
+            // Shared for reading only: until the handle closes, nobody can write, replace or delete the file.
+            return (File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read), null);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return (null, null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (null, $"it could not be read ({e.Message})");
+        }
     }
 
     /// <summary>
     /// The path Wasmtime opens the verified artifact by. On Unix it names the open handle (/proc/self/fd on Linux,
     /// /dev/fd on macOS), so a file renamed over the artifact after the checks is not what loads. Writing into the
-    /// verified file in place stays possible only for its owner (the checks refused any other writer), and this cache
-    /// never does it: it replaces files by rename, and the mapping keeps the old file. On Windows the path itself is
-    /// safe: the handle's share mode keeps the file from being written or replaced until Wasmtime has mapped it, and
-    /// a mapped file cannot be written or replaced at all.
+    /// verified file in place stays possible only for its owner (the checks refused any other writer and any second
+    /// name), and this cache never does it: it replaces files by rename, and the mapping keeps the old file. On Windows
+    /// the path itself is safe: the handle's share mode keeps the file from being written or replaced until Wasmtime
+    /// has mapped it, and a mapped file cannot be written or replaced at all.
     /// </summary>
     private static string VerifiedPath(SafeFileHandle handle, string path)
     {
@@ -166,6 +204,11 @@ internal sealed class DiskCompileCache
         {
             return $"the compiled module was not stored on disk: its {TrailerLength + body.Length} bytes exceed the compile cache bound of {MaxBytes} bytes";
         }
+        var (key, keyProblem) = CompileCacheKey.Get(_folder, _owner, create: true);
+        if (key is null)
+        {
+            return keyProblem;
+        }
 
         // Written whole under a temporary name and renamed over the old file, so a reader sees the old artifact,
         // the new one or none, never half of one.
@@ -180,7 +223,7 @@ internal sealed class DiskCompileCache
             using (var stream = new FileStream(temp, options))
             {
                 stream.Write(body);
-                stream.Write(Trailer(profileKey, sha256, body.Length, XxHash64.HashToUInt64(body)));
+                stream.Write(Trailer(key, profileKey, sha256, body.Length, SHA256.HashData(body)));
             }
             File.Move(temp, path, overwrite: true);
         }
@@ -193,73 +236,72 @@ internal sealed class DiskCompileCache
         return null;
     }
 
-    /// <summary>Stores the module unless its artifact is there already (then counts that as a use).</summary>
+    /// <summary>
+    /// Stores the module unless a trusted-looking artifact is there already (then counts that as a use). Its MAC is not
+    /// checked here: the next load does, and replaces it if it fails.
+    /// </summary>
     public string? EnsureStored(string profileKey, string sha256, Module module)
     {
-        string path = ArtifactPath(profileKey, sha256);
-        if (CheckFolder() is null && File.Exists(path))
+        if (CheckFolder() is null)
         {
-            Touch(path);
-            return null;
+            string path = ArtifactPath(profileKey, sha256);
+            var (handle, _) = OpenArtifact(path);
+            if (handle is not null)
+            {
+                using (handle)
+                {
+                    Touch(handle, path);
+                }
+                return null;
+            }
         }
         return Store(profileKey, sha256, module);
     }
 
-    /// <summary>Creates the folder private to the user, or says why an existing one must not be used.</summary>
+    /// <summary>
+    /// Says why the folder must not be used (<see cref="CacheTrust"/>), creating it private to the user when missing.
+    /// Asked at every load and store, so a grant made since the last one takes effect at once.
+    /// </summary>
     private string? CheckFolder()
     {
-        try
+        const string Skipped = "the disk compile cache was skipped: ";
+        if (GrantProblem() is { } granted)
         {
-            if (OperatingSystem.IsWindows())
+            return $"{Skipped}its folder {_folder} {granted}";
+        }
+        if (OperatingSystem.IsWindows())
+        {
+            try
             {
                 System.IO.Directory.CreateDirectory(Directory);
                 return null;
             }
-            // A folder created here is private (a umask can only take bits away); one already there is checked.
-            System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            var mode = File.GetUnixFileMode(Directory);
-            if ((mode & OthersWrite) != 0)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                return $"the disk compile cache was skipped: its folder {Directory} is writable by group or others (mode {Octal(mode)}); make it private with chmod 700";
+                return $"{Skipped}its folder {Directory} could not be created or read ({e.Message})";
             }
-            if (OwnerProblem(FileOwner.Of(Directory)) is { } owner)
-            {
-                return $"the disk compile cache was skipped: its folder {Directory} {owner}";
-            }
-            return null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        if (_owner is null)
         {
-            return $"the disk compile cache was skipped: its folder {Directory} could not be created or read ({e.Message})";
+            return $"{Skipped}the current user cannot be determined on this system, so no owner can be verified";
         }
+        return CacheTrust.FolderProblem(_folder, _owner.Value) is { } problem ? Skipped + problem : null;
     }
 
-    /// <summary>Why the opened artifact must not be loaded, or null when only its owner can have written it.</summary>
-    private string? CheckArtifact(SafeFileHandle handle)
+    private string? GrantProblem()
     {
-        if (OperatingSystem.IsWindows())
+        long version = GrantedFolders.Version;
+        var last = Volatile.Read(ref _grants);
+        if (last.Version != version)
         {
-            return null;
+            last = new GrantCheck(version, CacheTrust.GrantProblem(_folder));
+            Volatile.Write(ref _grants, last);
         }
-        var mode = File.GetUnixFileMode(handle);
-        if ((mode & OthersWrite) != 0)
-        {
-            return $"it is writable by group or others (mode {Octal(mode)})";
-        }
-        return OwnerProblem(FileOwner.Of(handle)) is { } owner ? $"it {owner}" : null;
+        return last.Problem;
     }
 
-    private string? OwnerProblem(uint? actual)
-    {
-        if (_owner is null || actual is null)
-        {
-            return "has an owner that cannot be verified on this system";
-        }
-        return actual == _owner ? null : $"is owned by user {actual}, not by user {_owner}";
-    }
-
-    /// <summary>Why the opened artifact is not an intact one of the module asked for, or null when it is.</summary>
-    private string? Verify(SafeFileHandle handle, string profileKey, string sha256)
+    /// <summary>Why the opened artifact is not an intact one of the module asked for, made by this cache, or null.</summary>
+    private string? Verify(SafeFileHandle handle, byte[] key, string profileKey, string sha256)
     {
         long length = RandomAccess.GetLength(handle);
         if (length < TrailerLength)
@@ -282,7 +324,7 @@ internal sealed class DiskCompileCache
             // The trailer is found from the end, so a cut or extended file ends up here too.
             return "it is not a WasmSandbox compile cache artifact of this format, or it was truncated or extended";
         }
-        var expected = Trailer(profileKey, sha256, bodyLength, checksum: 0);
+        var expected = Fields(profileKey, sha256, bodyLength);
         if (!trailer.Slice(ModuleHashAt, HashLength).SequenceEqual(expected.AsSpan(ModuleHashAt, HashLength)))
         {
             return "its trailer names another module";
@@ -296,22 +338,26 @@ internal sealed class DiskCompileCache
         {
             return $"it is truncated or extended (its trailer says {stated} body bytes, there are {bodyLength})";
         }
-        ulong? checksum = Checksum(handle, bodyLength);
-        if (checksum is null)
+        // Before the body is hashed, so a forged trailer costs no read of the body.
+        if (!CryptographicOperations.FixedTimeEquals(Mac(key, trailer), trailer.Slice(MacAt, HashLength)))
+        {
+            return "its MAC does not match: this cache's key did not sign it for this module (it was copied or renamed from another module, forged, or made before the key was replaced)";
+        }
+        Span<byte> digest = stackalloc byte[HashLength];
+        if (!Digest(handle, bodyLength, digest))
         {
             return "it changed while being read";
         }
-        return checksum == BinaryPrimitives.ReadUInt64LittleEndian(trailer[ChecksumAt..]) ? null : "its checksum does not match its contents";
+        return digest.SequenceEqual(trailer.Slice(DigestAt, HashLength)) ? null : "its checksum does not match its contents";
     }
 
     /// <summary>
-    /// The XXH64 of the file's first <paramref name="length"/> bytes, read through the handle a chunk at a time; null
-    /// when the file ends early. A fast non-cryptographic hash is enough against corruption, where SHA-256 took longer
-    /// than the rest of a load.
+    /// The SHA-256 of the file's first <paramref name="length"/> bytes, read through the handle a chunk at a time; false
+    /// when the file ends early.
     /// </summary>
-    private static ulong? Checksum(SafeFileHandle handle, long length)
+    private static bool Digest(SafeFileHandle handle, long length, Span<byte> digest)
     {
-        var hash = new XxHash64();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkLength);
         try
         {
@@ -320,9 +366,9 @@ internal sealed class DiskCompileCache
                 int n = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - offset)), offset);
                 if (n == 0)
                 {
-                    return null;
+                    return false;
                 }
-                hash.Append(buffer.AsSpan(0, n));
+                hash.AppendData(buffer.AsSpan(0, n));
                 offset += n;
             }
         }
@@ -330,7 +376,7 @@ internal sealed class DiskCompileCache
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-        return hash.GetCurrentHashAsUInt64();
+        return hash.TryGetHashAndReset(digest, out _);
     }
 
     private static bool ReadExactly(SafeFileHandle handle, Span<byte> buffer, long offset)
@@ -348,7 +394,8 @@ internal sealed class DiskCompileCache
         return true;
     }
 
-    private static byte[] Trailer(string profileKey, string sha256, long bodyLength, ulong checksum)
+    /// <summary>A trailer with the fields that name the module, the engine and the length filled in (digest, MAC and magic zero).</summary>
+    private static byte[] Fields(string profileKey, string sha256, long bodyLength)
     {
         var trailer = new byte[TrailerLength];
         if (Convert.FromHexString(sha256, trailer.AsSpan(ModuleHashAt, HashLength), out _, out int written) != OperationStatus.Done
@@ -358,9 +405,25 @@ internal sealed class DiskCompileCache
         }
         SHA256.HashData(Encoding.UTF8.GetBytes($"wasmtime {s_wasmtimeVersion}\nprofile {profileKey}"), trailer.AsSpan(KeyHashAt, HashLength));
         BinaryPrimitives.WriteInt64LittleEndian(trailer.AsSpan(LengthAt), bodyLength);
-        BinaryPrimitives.WriteUInt64LittleEndian(trailer.AsSpan(ChecksumAt), checksum);
-        Magic.CopyTo(trailer.AsSpan(MagicAt));
         return trailer;
+    }
+
+    private static byte[] Trailer(byte[] key, string profileKey, string sha256, long bodyLength, byte[] digest)
+    {
+        var trailer = Fields(profileKey, sha256, bodyLength);
+        digest.CopyTo(trailer.AsSpan(DigestAt, HashLength));
+        Magic.CopyTo(trailer.AsSpan(MagicAt));
+        Mac(key, trailer).CopyTo(trailer.AsSpan(MacAt, HashLength));
+        return trailer;
+    }
+
+    /// <summary>HMAC-SHA256 of the fields before the MAC (module, engine key, length, body digest) and the magic.</summary>
+    private static byte[] Mac(byte[] key, ReadOnlySpan<byte> trailer)
+    {
+        Span<byte> signed = stackalloc byte[MacAt + Magic.Length];
+        trailer[..MacAt].CopyTo(signed);
+        Magic.CopyTo(signed[MacAt..]);
+        return HMACSHA256.HashData(key, signed);
     }
 
     /// <summary>
@@ -408,13 +471,21 @@ internal sealed class DiskCompileCache
 
     /// <summary>
     /// Marks a use for eviction. Set explicitly because file systems mounted noatime or relatime do not (or only
-    /// rarely) record reads.
+    /// rarely) record reads. Through the checked handle on Unix, so a link swapped in under the name is not what is
+    /// touched; by name on Windows, where the read-only handle may not set times.
     /// </summary>
-    private static void Touch(string path)
+    private static void Touch(SafeFileHandle handle, string path)
     {
         try
         {
-            File.SetLastAccessTimeUtc(path, DateTime.UtcNow);
+            if (OperatingSystem.IsWindows())
+            {
+                File.SetLastAccessTimeUtc(path, DateTime.UtcNow);
+            }
+            else
+            {
+                File.SetLastAccessTimeUtc(handle, DateTime.UtcNow);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -437,8 +508,6 @@ internal sealed class DiskCompileCache
 
     private static string Ignored(string path, string why) => $"the compiled artifact {path} was ignored: {why}";
 
-    private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode & 0xFFF, 8);
-
     /// <summary>Keeps letters, digits, '.', '-' and '_' so a key part can go into a file name on every system.</summary>
     private static string Sanitize(string part) =>
         string.Create(part.Length, part, (span, s) =>
@@ -450,98 +519,5 @@ internal sealed class DiskCompileCache
             }
         });
 
-    /// <summary>
-    /// The owner of a file and the process's effective user, which .NET does not expose. They come from libc — statx
-    /// on Linux, whose struct has one layout on every architecture, and stat on macOS — found among the symbols the
-    /// process has loaded already, so no libc file name (glibc, musl and macOS differ) is hard-coded. Null where the
-    /// function is missing or fails; the disk cache is then skipped, since no owner can be verified.
-    /// </summary>
-    internal static unsafe class FileOwner
-    {
-        private const int AtFdCwd = -100;
-        private const int AtEmptyPath = 0x1000;
-        private const uint StatxUid = 0x8;
-
-        // struct statx: u32 stx_mask, u32 stx_blksize, u64 stx_attributes, u32 stx_nlink, u32 stx_uid.
-        private const int StatxUidOffset = 20;
-
-        // struct stat with 64-bit inodes (the only one on arm64, "$INODE64" on x64): i32 st_dev, u16 st_mode,
-        // u16 st_nlink, u64 st_ino, u32 st_uid.
-        private const int DarwinUidOffset = 16;
-
-        // Larger than struct statx (256 bytes) and macOS's struct stat (144 bytes).
-        private const int BufferLength = 512;
-
-        private static readonly bool s_x64 = RuntimeInformation.ProcessArchitecture == Architecture.X64;
-        private static readonly IntPtr s_geteuid = Export("geteuid");
-        private static readonly IntPtr s_statx = OperatingSystem.IsLinux() ? Export("statx") : IntPtr.Zero;
-        private static readonly IntPtr s_stat = OperatingSystem.IsMacOS() ? Export(s_x64 ? "stat$INODE64" : "stat") : IntPtr.Zero;
-        private static readonly IntPtr s_fstat = OperatingSystem.IsMacOS() ? Export(s_x64 ? "fstat$INODE64" : "fstat") : IntPtr.Zero;
-
-        public static uint? EffectiveUserId => s_geteuid == IntPtr.Zero ? null : ((delegate* unmanaged<uint>)s_geteuid)();
-
-        /// <summary>The owner of the file <paramref name="path"/> leads to (a symbolic link is followed).</summary>
-        public static uint? Of(string path)
-        {
-            byte[] name = Encoding.UTF8.GetBytes(path + "\0");
-            fixed (byte* p = name)
-            {
-                return Stat(AtFdCwd, p, 0);
-            }
-        }
-
-        /// <summary>The owner of the open file, which a rename cannot swap between check and read.</summary>
-        public static uint? Of(SafeFileHandle handle)
-        {
-            bool added = false;
-            try
-            {
-                handle.DangerousAddRef(ref added);
-                return Stat((int)handle.DangerousGetHandle(), null, AtEmptyPath);
-            }
-            finally
-            {
-                if (added)
-                {
-                    handle.DangerousRelease();
-                }
-            }
-        }
-
-        /// <summary>statx(fd, path, flags) on Linux; stat(path) or fstat(fd) on macOS.</summary>
-        private static uint? Stat(int fd, byte* path, int flags)
-        {
-            byte* buffer = stackalloc byte[BufferLength];
-            if (s_statx != IntPtr.Zero)
-            {
-                byte empty = 0;
-                int result = ((delegate* unmanaged<int, byte*, int, uint, byte*, int>)s_statx)(fd, path == null ? &empty : path, flags, StatxUid, buffer);
-                return result == 0 && (*(uint*)buffer & StatxUid) != 0 ? *(uint*)(buffer + StatxUidOffset) : null;
-            }
-            if (path != null && s_stat != IntPtr.Zero)
-            {
-                return ((delegate* unmanaged<byte*, byte*, int>)s_stat)(path, buffer) == 0 ? *(uint*)(buffer + DarwinUidOffset) : null;
-            }
-            if (path == null && s_fstat != IntPtr.Zero)
-            {
-                return ((delegate* unmanaged<int, byte*, int>)s_fstat)(fd, buffer) == 0 ? *(uint*)(buffer + DarwinUidOffset) : null;
-            }
-            return null;
-        }
-
-        private static IntPtr Export(string name)
-        {
-            if (NativeLibrary.TryGetExport(NativeLibrary.GetMainProgramHandle(), name, out var address))
-            {
-                return address;
-            }
-            // macOS resolves a main-program lookup within the executable's own dependencies; libSystem holds libc.
-            if (OperatingSystem.IsMacOS() && NativeLibrary.TryLoad("/usr/lib/libSystem.B.dylib", out var system)
-                && NativeLibrary.TryGetExport(system, name, out address))
-            {
-                return address;
-            }
-            return IntPtr.Zero;
-        }
-    }
+    private sealed record GrantCheck(long Version, string? Problem);
 }

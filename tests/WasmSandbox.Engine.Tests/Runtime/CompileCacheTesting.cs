@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Wasmtime;
 using Xunit;
 
@@ -22,6 +23,15 @@ internal static class CompileCacheTesting
 
     public static string ArtifactPath(string directory, byte[] wasm, EngineProfile? profile = null) =>
         new DiskCompileCache(directory, CompileCacheSettings.DefaultMaxBytes).ArtifactPath((profile ?? Profile).Key, ModuleCache.Hash(wasm));
+
+    /// <summary>Runs a host tool (chown, ln) that .NET has no API for, and fails the test if it fails.</summary>
+    public static void Run(string tool, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(tool, arguments) { RedirectStandardError = true })!;
+        string error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{tool} {string.Join(' ', arguments)} failed: {error}");
+    }
 }
 
 /// <summary>A fact about Unix file modes and owners, which Windows does not have.</summary>
@@ -32,6 +42,50 @@ public sealed class UnixFactAttribute : FactAttribute
         if (OperatingSystem.IsWindows())
         {
             Skip = "Unix file modes and owners only";
+        }
+    }
+}
+
+/// <summary>A theory about Unix file modes and owners, which Windows does not have.</summary>
+public sealed class UnixTheoryAttribute : TheoryAttribute
+{
+    public UnixTheoryAttribute()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Skip = "Unix file modes and owners only";
+        }
+    }
+}
+
+/// <summary>A Unix fact for an ordinary user: root's own folders are trusted for every user, so root cannot see the rule.</summary>
+public sealed class NotRootFactAttribute : FactAttribute
+{
+    public NotRootFactAttribute()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Skip = "Unix file owners only";
+        }
+        else if (Environment.IsPrivilegedProcess)
+        {
+            Skip = "runs as an ordinary user: root owns the folders here, and root's folders are trusted for every user (the root tests chown instead)";
+        }
+    }
+}
+
+/// <summary>A Unix fact that needs root, because only root can give a file to another user (chown).</summary>
+public sealed class RootFactAttribute : FactAttribute
+{
+    public RootFactAttribute()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Skip = "Unix file owners only";
+        }
+        else if (!Environment.IsPrivilegedProcess)
+        {
+            Skip = "needs root: only root can chown a folder or file to another user";
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.Versioning;
 using Wasmtime;
 using Xunit;
@@ -8,40 +7,15 @@ namespace WasmSandbox.Tests;
 
 public class DiskCompileCacheTests
 {
-    [UnixFact]
-    [UnsupportedOSPlatform("windows")]
-    public void AFolderOfAnotherUserIsNotUsed()
-    {
-        using var dir = new TempDir();
-        byte[] wasm = UniqueModule();
-        string sha = ModuleCache.Hash(wasm);
-        Cache(dir.Path).Start(wasm);
-        uint me = DiskCompileCache.FileOwner.EffectiveUserId!.Value;
-        var theirs = new DiskCompileCache(dir.Path, CompileCacheSettings.DefaultMaxBytes, owner: me + 1);
-
-        var (module, note) = theirs.TryLoad(Profile.Engine, Profile.Key, sha, "g.wasm");
-
-        Assert.Null(module);
-        Assert.Equal($"the disk compile cache was skipped: its folder {dir.Path} is owned by user {me}, not by user {me + 1}", note);
-    }
-
-    [UnixFact]
+    [RootFact]
     [UnsupportedOSPlatform("windows")]
     public void AnArtifactOfAnotherUserIsNotLoaded()
     {
-        if (DiskCompileCache.FileOwner.EffectiveUserId != 0)
-        {
-            return; // Only root can give a file away; AFolderOfAnotherUserIsNotUsed covers the owner check elsewhere.
-        }
         using var dir = new TempDir();
         byte[] wasm = UniqueModule();
         Cache(dir.Path).Start(wasm);
         string path = ArtifactPath(dir.Path, wasm);
-        using (var chown = Process.Start("chown", ["65534", path]))
-        {
-            chown.WaitForExit();
-            Assert.Equal(0, chown.ExitCode);
-        }
+        Run("chown", "65534", path);
 
         var warmup = Cache(dir.Path).Start(wasm);
 
@@ -51,11 +25,14 @@ public class DiskCompileCacheTests
 
     [UnixFact]
     [UnsupportedOSPlatform("windows")]
-    public void TheOwnerIsReadFromTheFileSystem()
+    public void TheStatusIsReadFromTheFileSystemWithoutFollowingLinks()
     {
         using var dir = new TempDir();
         string path = dir.Write("f", "x");
-        uint? me = DiskCompileCache.FileOwner.EffectiveUserId;
+        File.SetUnixFileMode(path, (UnixFileMode)0b110_100_000);
+        string link = Path.Combine(dir.Path, "link");
+        File.CreateSymbolicLink(link, path);
+        uint? me = UnixFile.EffectiveUserId;
         if (OperatingSystem.IsLinux())
         {
             // The effective uid is the second number of the Uid line.
@@ -64,11 +41,22 @@ public class DiskCompileCacheTests
             Assert.Equal(uint.Parse(uid), me);
         }
         Assert.NotNull(me);
-        Assert.Equal(me, DiskCompileCache.FileOwner.Of(path));
-        Assert.Equal(me, DiskCompileCache.FileOwner.Of(dir.Path));
+
+        var file = UnixFile.OfLink(path);
+        var folder = UnixFile.OfLink(dir.Path);
+        var linkStatus = UnixFile.OfLink(link);
         using var handle = File.OpenHandle(path);
-        Assert.Equal(me, DiskCompileCache.FileOwner.Of(handle));
-        Assert.Null(DiskCompileCache.FileOwner.Of(Path.Combine(dir.Path, "missing")));
+        var opened = UnixFile.Of(handle);
+
+        Assert.Equal((true, me, 1u, "640"), (file!.Value.IsRegularFile, (uint?)file.Value.Owner, file.Value.LinkCount, file.Value.Octal));
+        Assert.Equal((true, me), (folder!.Value.IsDirectory, (uint?)folder.Value.Owner));
+        Assert.True(linkStatus!.Value.IsSymbolicLink);
+        Assert.Equal(file, opened);
+        Assert.Null(UnixFile.OfLink(Path.Combine(dir.Path, "missing")));
+        Assert.Null(UnixFile.OpenNoFollow(link, out string? error));
+        Assert.NotNull(error);
+        using var direct = UnixFile.OpenNoFollow(path, out _);
+        Assert.Equal(file, UnixFile.Of(direct!));
     }
 
     [Fact]

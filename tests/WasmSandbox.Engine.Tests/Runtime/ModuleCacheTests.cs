@@ -77,6 +77,8 @@ public class ModuleCacheTests
     {
         { "flip a body byte", "its checksum does not match its contents" },
         { "flip a module hash byte", "its trailer names another module" },
+        { "flip a digest byte", "its MAC does not match" },
+        { "flip a MAC byte", "its MAC does not match" },
         { "flip a magic byte", "it is not a WasmSandbox compile cache artifact of this format" },
         { "cut the body", "it is truncated or extended" },
         { "cut into the trailer", "it is not a WasmSandbox compile cache artifact of this format, or it was truncated or extended" },
@@ -99,6 +101,8 @@ public class ModuleCacheTests
         {
             "flip a body byte" => Flip(good, trailerAt / 2),
             "flip a module hash byte" => Flip(good, trailerAt + 10),
+            "flip a digest byte" => Flip(good, trailerAt + 80),
+            "flip a MAC byte" => Flip(good, trailerAt + 110),
             "flip a magic byte" => Flip(good, good.Length - 1),
             "cut the body" => [.. good[..(trailerAt - 100)], .. good[trailerAt..]],
             "cut into the trailer" => good[..^10],
@@ -209,7 +213,7 @@ public class ModuleCacheTests
         Assert.Single(results, r => r.Warmup.Source == "compiled");
         Assert.Equal(threads - 1, results.Count(r => r.Warmup.Source == "memory"));
         Assert.All(results, r => Assert.Same(results[0].Module, r.Module));
-        Assert.Single(Directory.GetFiles(dir.Path));
+        Assert.Single(Directory.GetFiles(dir.Path, "*.cwasm"));
     }
 
     [Fact]
