@@ -31,10 +31,6 @@ internal static class PolicyBuilder
                 CheckAgainstOthers(preopen, preopens);
                 preopens.Add(preopen);
             }
-            foreach (var preopen in preopens.Where(p => p.Writable))
-            {
-                GrantedFolders.AddWritable(preopen.HostPath);
-            }
         }
         // Recorded before anything runs, so the compile cache refuses a folder a guest may write from now on.
         foreach (var preopen in preopens.Where(p => p.Writable))
