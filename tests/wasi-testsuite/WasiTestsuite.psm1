@@ -114,10 +114,14 @@ function Invoke-WasiTestInSandbox {
         $options.PermissionTier = 'ReadWrite'
         $options.WorkingDirectory = $root
     }
+    # The context is removed again so 72 of them do not linger in the session for the test files that run later
+    # (the compiled code stays in the compile cache, which is what makes the next run fast).
+    $context = New-WasmContext $Case.Module
     try {
-        $events = @(Start-WasmExecution -Context (New-WasmContext $Case.Module) -Wait @options)
+        $events = @(Start-WasmExecution -Context $context -Wait @options)
     }
     finally {
+        Remove-WasmContext -Context $context -Confirm:$false
         if ($root) { Remove-WasiTestRoot -Path $root }
     }
     $exited = @($events | Where-Object Kind -eq Exited)
