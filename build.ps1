@@ -123,9 +123,10 @@ function Invoke-Test {
     $pesterJson = Join-Path $Results 'pester.json'
     Push-Location $Root
     try {
+        # One -TestPath: pwsh -File cannot bind two values to it; Pester finds every *.Tests.ps1 under tests/ (Pester, adversarial).
         & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Pester/Invoke-Tests.ps1') `
             -PesterPath (Get-PesterModulePath) -ModulePath $Stage -ResultPath $pesterJson -GuestPath $Guests `
-            -TestPath (Join-Path $Root 'tests/Pester'), (Join-Path $Root 'tests/adversarial')
+            -TestPath (Join-Path $Root 'tests')
     }
     finally { Pop-Location }
     if (-not (Test-Path $pesterJson)) { throw 'the Pester run ended without writing its totals' }
