@@ -1,12 +1,20 @@
 namespace WasmSandbox;
 
 /// <summary>
-/// The events of one execution, waiting to be received. The guest thread posts; any thread receives. Output bytes not
-/// yet received are bounded: a guest that outruns its reader waits in <see cref="Post"/> (back-pressure) instead of
-/// growing the host's memory, and nothing is ever dropped.
+/// The events of one execution, waiting to be received. The guest thread posts; any thread receives. What is not yet
+/// received is bounded: every event costs its data bytes plus <see cref="EventOverheadBytes"/> (so zero-byte events,
+/// one-byte writes and signal registrations count too), and a guest that outruns its reader waits in
+/// <see cref="Post"/> (back-pressure) instead of growing the host's memory. Nothing is ever dropped.
 /// </summary>
 internal sealed class EventQueue
 {
+    /// <summary>
+    /// What one queued event costs the host besides its data: an estimate of the event object, its node in the queue
+    /// and the data array's header on 64-bit .NET. The floods in tests/adversarial/Resources.Tests.ps1 (a 16 MiB
+    /// budget filled with zero- and one-byte events) grew the host by 11-25 MiB.
+    /// </summary>
+    public const int EventOverheadBytes = 128;
+
     private static long s_lastOrdinal;
 
     private readonly object _gate = new();
@@ -14,7 +22,7 @@ internal sealed class EventQueue
     private readonly List<EventSignal> _listeners = new();
     private readonly string _executionId;
     private readonly long _capacityBytes;
-    private long _pendingBytes;
+    private long _pendingCost;
     private long _lastSequence;
     private bool _completed;
 
@@ -30,24 +38,38 @@ internal sealed class EventQueue
         get { lock (_gate) { return _completed; } }
     }
 
+    /// <summary>What <paramref name="e"/> costs while it waits to be received.</summary>
+    public static long CostOf(WasmEvent e) => e.BufferedBytes + EventOverheadBytes;
+
+    /// <summary>The cost of the events waiting now (see <see cref="CostOf"/>).</summary>
+    public long PendingCost
+    {
+        get { lock (_gate) { return _pendingCost; } }
+    }
+
     /// <summary>
-    /// Appends an event, waiting while the unreceived output is at capacity. A single event larger than the capacity
+    /// Appends an event, waiting while the unreceived events are at capacity. A single event larger than the capacity
     /// still goes in once the queue has drained, so progress never stalls. The sandbox's own last words
     /// (<paramref name="ignoreCapacity"/>) never wait: an execution must be able to end while nobody reads.
     /// </summary>
     public void Post(WasmEvent e, CancellationToken cancel, bool ignoreCapacity = false)
     {
-        long size = e.BufferedBytes;
+        long size = CostOf(e);
         lock (_gate)
         {
-            if (size > 0 && !ignoreCapacity)
+            if (!ignoreCapacity && MustWait(size))
             {
+                // Registered only when waiting: most posts find room, and a registration per post would cost more
+                // than the post.
                 using var wake = cancel.Register(() => { lock (_gate) { Monitor.PulseAll(_gate); } });
-                while (_pendingBytes > 0 && _pendingBytes + size > _capacityBytes)
+                while (MustWait(size))
                 {
                     cancel.ThrowIfCancellationRequested();
                     Monitor.Wait(_gate);
                 }
+            }
+            if (!ignoreCapacity)
+            {
                 cancel.ThrowIfCancellationRequested();
             }
             if (_completed)
@@ -59,12 +81,14 @@ internal sealed class EventQueue
         NotifyListeners();
     }
 
+    private bool MustWait(long size) => _pendingCost > 0 && _pendingCost + size > _capacityBytes;
+
     /// <summary>Appends the final event; never waits.</summary>
     public void Complete(WasmExitedEvent exited)
     {
         lock (_gate)
         {
-            Append(exited, 0);
+            Append(exited, CostOf(exited));
             _completed = true;
         }
         NotifyListeners();
@@ -77,7 +101,7 @@ internal sealed class EventQueue
         e.Timestamp = DateTimeOffset.Now;
         e.Ordinal = Interlocked.Increment(ref s_lastOrdinal);
         _events.AddLast(e);
-        _pendingBytes += size;
+        _pendingCost += size;
     }
 
     /// <summary>The ordinal of the first waiting event that <paramref name="filter"/> accepts, or long.MaxValue.</summary>
@@ -101,12 +125,8 @@ internal sealed class EventQueue
                 return false;
             }
             _events.Remove(node);
-            long size = node.Value.BufferedBytes;
-            if (size > 0)
-            {
-                _pendingBytes -= size;
-                Monitor.PulseAll(_gate);
-            }
+            _pendingCost -= CostOf(node.Value);
+            Monitor.PulseAll(_gate);
             taken = node.Value;
             return true;
         }

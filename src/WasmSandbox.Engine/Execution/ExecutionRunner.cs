@@ -40,6 +40,10 @@ internal sealed class ExecutionRunner
         _ticker = ticker;
     }
 
+    /// <summary>
+    /// Arms the deadline and hands the guest to a thread. A refusal (too many guests running) is thrown to the caller
+    /// with nothing left behind: no timer, no ticker count.
+    /// </summary>
     public void Start()
     {
         _ticker.Enter();
@@ -48,15 +52,11 @@ internal sealed class ExecutionRunner
             _execution.Outcome.Arm(Abandon);
             GuestThreads.Run(Run);
         }
-        catch (Exception e)
+        catch
         {
-            // Registered but not running: end it now, so no phantom Running execution stays behind.
+            _execution.Outcome.Dispose();
             _ticker.Exit();
-            _lease?.Dispose();
-            if (_execution.Outcome.TryDecide(ExecutionOutcome.InternalError(e)))
-            {
-                Report(null, _execution.Outcome.Decision!.Value, TimeSpan.Zero, null);
-            }
+            throw;
         }
     }
 
@@ -136,7 +136,7 @@ internal sealed class ExecutionRunner
     private ExitDecision RunInStore(Store store, GuestSession session, EngineProfile profile, Module module, out bool poolFull)
     {
         poolFull = false;
-        store.SetLimits(memorySize: _policy.Limits.MaxMemoryBytes, instances: 4);
+        StoreLimits.For(_policy.Limits).ApplyTo(store);
         if (_policy.Limits.MaxFuel is ulong fuel)
         {
             store.Fuel = fuel;

@@ -24,7 +24,11 @@ internal sealed class GuestSession
         FrozenClockNanos = frozenClockNanos;
         _maxOutputBytes = policy.Limits.MaxOutputBytes;
         _stdout = new SignalLineFilter(OnStdout, registration => Post(registration.ToEvent()));
+        OpenFiles = new OpenFileAccount(policy.Limits.MaxOpenFiles, execution);
     }
+
+    /// <summary>The host descriptors the guest holds open (files and directories it opened), bounded by the policy.</summary>
+    public OpenFileAccount OpenFiles { get; }
 
     public WasmExecution Execution { get; }
 
@@ -79,20 +83,47 @@ internal sealed class GuestSession
     /// </summary>
     public void WriteOutput(int fd, byte[] data)
     {
-        if (_maxOutputBytes is long max && _outputBytes + data.Length > max)
+        int fits = AdmitOutput(data.Length);
+        if (fits < data.Length)
         {
-            long fits = Math.Max(0, max - _outputBytes);
             if (fits > 0)
             {
-                Deliver(fd, data.AsSpan(0, (int)fits).ToArray());
+                Deliver(fd, data.AsSpan(0, fits).ToArray());
             }
-            _outputBytes = max;
-            _stdout.Flush();
-            Execution.RequestInterrupt(InterruptReason.OutputLimitExceeded);
-            throw new SandboxInterruptException(InterruptReason.OutputLimitExceeded);
+            EndAtOutputLimit();
         }
-        _outputBytes += data.Length;
         Deliver(fd, data);
+    }
+
+    /// <summary>
+    /// Counts <paramref name="length"/> bytes of stdout/stderr against <c>-MaxOutputBytes</c> (in every stdio mode)
+    /// and returns how many of them are within it. When that is fewer than asked, deliver those and then call
+    /// <see cref="EndAtOutputLimit"/>.
+    /// </summary>
+    public int AdmitOutput(int length)
+    {
+        if (_maxOutputBytes is not long max || _outputBytes + length <= max)
+        {
+            _outputBytes += length;
+            return length;
+        }
+        int fits = (int)Math.Max(0, max - _outputBytes);
+        _outputBytes = max;
+        return fits;
+    }
+
+    /// <summary>
+    /// Ends the guest at its output limit. Stdout the control-line filter still holds was counted within the limit
+    /// when it was written, so it is delivered first (without waiting for the reader: these are the guest's last
+    /// words). The sandbox's note follows from the outcome, as for every end.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    public void EndAtOutputLimit()
+    {
+        _finishing = true;
+        _stdout.Flush();
+        Execution.RequestInterrupt(InterruptReason.OutputLimitExceeded);
+        throw new SandboxInterruptException(InterruptReason.OutputLimitExceeded);
     }
 
     private void Deliver(int fd, byte[] data)

@@ -7,25 +7,67 @@ namespace WasmSandbox;
 /// memory mappings when it exits (Wasmtime's signal stack; measured, ~16 KiB each), and a process that churns
 /// threads would eventually reach vm.max_map_count. An idle thread costs only its reserved stack.
 /// </summary>
+/// <remarks>
+/// The pool is bounded: at most <see cref="MaxRunning"/> guests run (or wait for a thread) at once, so the process
+/// never holds more than that many guest threads, busy and idle together. A start past the bound is refused at once
+/// with <see cref="WasmCapacityException"/> (<c>TooManyRunningExecutions</c>) — nothing is queued, no thread is
+/// made — and succeeds again as soon as a guest ends.
+/// </remarks>
 internal static class GuestThreads
 {
+    /// <summary>Guests that may run at once, by default: far above the instance pool's 100 slots and the concurrency
+    /// tested (200), far below the kernel's thread limits; 1 024 idle threads reserve 8 GiB of address space but
+    /// commit only the stack pages they touched.</summary>
+    public const int DefaultMaxRunning = 1024;
+
     private const int StackBytes = 8 * 1024 * 1024;
 
     private static readonly object s_gate = new();
     private static readonly Queue<Action> s_work = new();
     private static int s_idle;
+    private static int s_busy;
+    private static int s_threads;
+    private static int s_starting;
     private static int s_lastId;
+    private static int s_maxRunning = DefaultMaxRunning;
 
+    /// <summary>Guests that may run at once (tests lower it to reach the bound cheaply).</summary>
+    internal static int MaxRunning
+    {
+        get { lock (s_gate) { return s_maxRunning; } }
+        set { lock (s_gate) { s_maxRunning = Math.Max(1, value); } }
+    }
+
+    /// <summary>Guests running or about to run now.</summary>
+    public static int Running
+    {
+        get { lock (s_gate) { return s_busy + s_work.Count; } }
+    }
+
+    /// <summary>Threads made so far (busy and idle); never more than the largest <see cref="MaxRunning"/> in force.</summary>
+    public static int Threads => Volatile.Read(ref s_threads);
+
+    /// <summary>Runs <paramref name="work"/> on a guest thread, or throws <see cref="WasmCapacityException"/> when
+    /// <see cref="MaxRunning"/> guests already run.</summary>
     public static void Run(Action work)
     {
         lock (s_gate)
         {
+            if (s_busy + s_work.Count >= s_maxRunning)
+            {
+                throw new WasmCapacityException("TooManyRunningExecutions",
+                    $"{s_maxRunning} guests are running, the most this process runs at once; wait for one to end (Wait-WasmExecution) or stop one, then start again");
+            }
             s_work.Enqueue(work);
-            if (s_idle > s_work.Count - 1)
+            // A thread that is idle, or made but not yet waiting, takes it. With s_threads at the bound every thread
+            // exists already and one of them is free: busy + queued never exceeds the bound.
+            if (s_idle + s_starting >= s_work.Count || s_threads >= s_maxRunning)
             {
                 Monitor.Pulse(s_gate);
                 return;
             }
+            s_threads++;
+            s_starting++;
         }
         var thread = new Thread(Loop, StackBytes)
         {
@@ -37,6 +79,10 @@ internal static class GuestThreads
 
     private static void Loop()
     {
+        lock (s_gate)
+        {
+            s_starting--;
+        }
         while (true)
         {
             Action work;
@@ -55,8 +101,19 @@ internal static class GuestThreads
                     s_idle--;
                 }
                 work = s_work.Dequeue();
+                s_busy++;
             }
-            work();
+            try
+            {
+                work();
+            }
+            finally
+            {
+                lock (s_gate)
+                {
+                    s_busy--;
+                }
+            }
         }
     }
 }

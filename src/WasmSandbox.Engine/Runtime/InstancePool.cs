@@ -14,11 +14,12 @@ namespace WasmSandbox;
 /// <para>
 /// The pool has a fixed number of slots, so executions lease one at start (<see cref="TryLease"/>); when none is free,
 /// or a run needs more than a slot holds (<see cref="Fits"/>), it runs on the on-demand engine instead — slower to
-/// start, otherwise the same. Memory, table and instance slots are sized with headroom over the lease count, so a
-/// leased execution never finds its slot type exhausted unless its module defines many memories or tables.
+/// start, otherwise the same. Memory, table and instance slots are sized from the store limits, so a leased
+/// execution never finds its slot type exhausted: a module defining more than the store limits allow is refused on
+/// either engine.
 /// </para>
 /// <para>
-/// The reservation for the default 100 slots is about 520 GiB of address space (none of it committed); a process
+/// The reservation for the default 100 slots is about 420 GiB of address space (none of it committed); a process
 /// under a virtual memory limit gets no pool (see <see cref="AddressSpaceLimit"/>).
 /// </para>
 /// </remarks>
@@ -50,15 +51,17 @@ internal sealed class InstancePool
     /// <summary>
     /// The pooling configuration. Per-module limits are far above what compilers emit (Wasmtime rejects a module
     /// that exceeds them when it is compiled or loaded for the pooled engine; the runtime then uses the on-demand
-    /// engine); slot counts leave room for the WASI trampoline's instance and for modules with a few extra memories.
+    /// engine). Slot counts follow the store limits every execution runs under (<see cref="StoreLimits"/>: one
+    /// memory, two tables and two instances — the guest and the WASI trampoline — per store), so a leased execution
+    /// always finds its slots; the few extra slots only absorb a store still being torn down.
     /// </summary>
     public PoolingAllocationConfig CreateConfig()
     {
         uint slots = (uint)Capacity;
         return new PoolingAllocationConfig()
-            .WithMaxCoreInstances(checked(slots * 4))
-            .WithMaxMemories(checked(slots + slots / 4 + 4))
-            .WithMaxTables(checked(slots * 4))
+            .WithMaxCoreInstances(checked(slots * StoreLimits.MaxInstances + 4))
+            .WithMaxMemories(checked(slots * StoreLimits.MaxMemories + 4))
+            .WithMaxTables(checked(slots * StoreLimits.MaxTables + 4))
             .WithMaxMemorySize(unchecked((nuint)MaxMemoryBytes))
             .WithMaxMemoriesPerModule(16)
             .WithMaxTablesPerModule(64)

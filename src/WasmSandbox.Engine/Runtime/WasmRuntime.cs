@@ -131,7 +131,7 @@ public sealed class WasmRuntime
         var policy = PolicyBuilder.Build(options, workingDirectory);
         if (GuestThreadAccounting.Stuck >= GuestThreadAccounting.MaxStuck)
         {
-            throw new WasmSandboxBusyException("TooManyStuckGuests",
+            throw new WasmCapacityException("TooManyStuckGuests",
                 $"{GuestThreadAccounting.Stuck} ended guests are still stuck in host calls (the limit is {GuestThreadAccounting.MaxStuck}); " +
                 "no new execution starts until they return");
         }
@@ -143,13 +143,14 @@ public sealed class WasmRuntime
         {
             var (module, warmup) = OnFittingEngine(ref profile, ref lease, read.ResolvedPath, p => ModuleLoader.Load(read, p, _cache));
             var execution = new WasmExecution(context, vmId, read.ResolvedPath, options, policy, warmup);
-            WasmRegistry.Add(execution);
             Func<(EngineProfile, Wasmtime.Module)>? onDemand = lease is null ? null : () =>
             {
                 var unmetered = _unmetered.Value;
                 return (unmetered, ModuleLoader.Load(read, unmetered, _cache).Module);
             };
             new ExecutionRunner(execution, module, read.LinkProblem, profile, lease, onDemand, options, policy, _ticker).Start();
+            // Registered once it runs: a start refused on the way leaves no phantom Running execution behind.
+            WasmRegistry.Add(execution);
             return execution;
         }
         catch

@@ -9,6 +9,8 @@ internal static class WasiErrno
     public const int Fault = 21;
     public const int Inval = 28;
     public const int Io = 29;
+    public const int Mfile = 33;
+    public const int Nfile = 41;
     public const int Noent = 44;
     public const int Nosys = 52;
     public const int Perm = 63;

@@ -44,7 +44,7 @@ internal static class WasiHost
             { try { return WasiPollFunction.PollOneoff(c, inp, outp, n, neventsp); } catch (GuestFaultException) { return WasiErrno.Fault; } });
 
         linker.DefineFunction(Wasi, "path_open", (Caller c, int fd, int dirflags, int p, int pl, int oflags, long rb, long ri, int fdflags, int outp) =>
-            { try { return WasiPathFunctions.PathOpen(c, fd, dirflags, p, pl, oflags, rb, ri, fdflags, outp); } catch (GuestFaultException) { return WasiErrno.Fault; } });
+            { try { return WasiFdFunctions.PathOpen(c, fd, dirflags, p, pl, oflags, rb, ri, fdflags, outp); } catch (GuestFaultException) { return WasiErrno.Fault; } });
         linker.DefineFunction(Wasi, "path_filestat_get", (Caller c, int fd, int flags, int p, int pl, int buf) =>
             { try { return WasiPathFunctions.PathFilestatGet(c, fd, flags, p, pl, buf); } catch (GuestFaultException) { return WasiErrno.Fault; } });
         linker.DefineFunction(Wasi, "path_filestat_set_times", (Caller c, int fd, int flags, int p, int pl, long atim, long mtim, int fst) =>
@@ -63,6 +63,12 @@ internal static class WasiHost
             { try { return WasiPathFunctions.PathLink(c, ofd, of, op, ol, nfd, np, nl); } catch (GuestFaultException) { return WasiErrno.Fault; } });
         linker.DefineFunction(Wasi, "path_symlink", (Caller c, int op, int ol, int fd, int np, int nl) =>
             { try { return WasiPathFunctions.PathSymlink(c, op, ol, fd, np, nl); } catch (GuestFaultException) { return WasiErrno.Fault; } });
+
+        // Descriptor accounting: path_open above takes a slot, these give it back (see OpenFileAccount).
+        linker.DefineFunction(Wasi, "fd_close", (Caller c, int fd) =>
+            { try { return WasiFdFunctions.FdClose(c, fd); } catch (GuestFaultException) { return WasiErrno.Fault; } });
+        linker.DefineFunction(Wasi, "fd_renumber", (Caller c, int from, int to) =>
+            { try { return WasiFdFunctions.FdRenumber(c, from, to); } catch (GuestFaultException) { return WasiErrno.Fault; } });
 
         if (withHostProcess)
         {

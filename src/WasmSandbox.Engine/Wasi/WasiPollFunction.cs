@@ -18,6 +18,7 @@ internal static class WasiPollFunction
     private const byte TagFdWrite = 2;
     private const ushort SubclockAbstime = 1;
     private const ushort EventFdReadwriteHangup = 1;
+    private const int InterruptCheckMask = 0xffff;
 
     private readonly record struct Subscription(ulong Userdata, byte Tag, int Fd, ulong Timeout, bool Absolute);
 
@@ -31,9 +32,18 @@ internal static class WasiPollFunction
         {
             return WasiErrno.Inval;
         }
+        // Both arrays must lie in guest memory before the host allocates anything for them: the host's copy (32 bytes
+        // a subscription) is then bounded by the guest's own memory (48 bytes a subscription), which -MaxMemory bounds.
+        memory.Span((uint)inPtr, (long)nsubscriptions * SubscriptionSize);
+        memory.Span((uint)outPtr, (long)nsubscriptions * EventSize);
         var subs = new Subscription[nsubscriptions];
         for (int i = 0; i < subs.Length; i++)
         {
+            if ((i & InterruptCheckMask) == InterruptCheckMask)
+            {
+                // Millions of subscriptions take a while to read: -Timeout and Stop() must still end the guest.
+                session.ThrowIfInterrupted();
+            }
             long at = (uint)inPtr + (long)i * SubscriptionSize;
             byte tag = memory.Span(at + 8, 1)[0];
             subs[i] = tag switch
@@ -48,7 +58,6 @@ internal static class WasiPollFunction
                 return WasiErrno.Inval;
             }
         }
-        memory.Span((uint)outPtr, (long)nsubscriptions * EventSize);
 
         var started = DateTime.UtcNow;
         TimeSpan? clockWait = EarliestClock(subs, session.FrozenClockNanos);

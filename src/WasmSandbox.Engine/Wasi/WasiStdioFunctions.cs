@@ -6,6 +6,13 @@ namespace WasmSandbox;
 /// fd_read, fd_write, fd_fdstat_get and fd_fdstat_set_flags: fds 0-2 are the sandbox's own streams (stdin fed by the
 /// host, stdout/stderr turned into events or kernel-mode requests); every other fd goes to Wasmtime's WASI.
 /// </summary>
+/// <remarks>
+/// What one call may make the host spend is bounded before anything is copied: at most
+/// <see cref="SandboxLimits.MaxIovecs"/> iovecs (more is EINVAL, as Linux answers beyond IOV_MAX; this also bounds
+/// the walk over them) and at most <see cref="SandboxLimits.MaxBytesPerCall"/> bytes copied out of guest memory per
+/// fd_write to stdout/stderr (the rest is a short write, which every WASI libc retries). A zero-length write makes
+/// no event and no kernel request: there is nothing to deliver.
+/// </remarks>
 internal static class WasiStdioFunctions
 {
     private const byte FiletypeCharacterDevice = 2;
@@ -18,6 +25,10 @@ internal static class WasiStdioFunctions
     public static int FdRead(Caller caller, int fd, int iovs, int iovsLen, int nreadPtr)
     {
         var session = WasiHost.Session(caller);
+        if ((uint)iovsLen > SandboxLimits.MaxIovecs)
+        {
+            return WasiErrno.Inval;
+        }
         if (fd != 0)
         {
             return session.RequireNative(caller).FdRead(fd, iovs, iovsLen, nreadPtr);
@@ -63,19 +74,29 @@ internal static class WasiStdioFunctions
     public static int FdWrite(Caller caller, int fd, int iovs, int iovsLen, int nwrittenPtr)
     {
         var session = WasiHost.Session(caller);
+        if ((uint)iovsLen > SandboxLimits.MaxIovecs)
+        {
+            return WasiErrno.Inval;
+        }
         if (fd != 1 && fd != 2)
         {
             return fd == 0 ? WasiErrno.Badf : session.RequireNative(caller).FdWrite(fd, iovs, iovsLen, nwrittenPtr);
         }
         var memory = GuestMemory.Of(caller);
-        long total = memory.IovecTotal((uint)iovs, (uint)iovsLen);
+        // Every entry must lie in memory (EFAULT otherwise), even those past the per-call cap.
+        long total = Math.Min(memory.IovecTotal((uint)iovs, (uint)iovsLen), SandboxLimits.MaxBytesPerCall);
+        if (total == 0)
+        {
+            memory.WriteU32((uint)nwrittenPtr, 0);
+            return WasiErrno.Success;
+        }
         var data = new byte[total];
-        long offset = 0;
-        for (long i = 0; i < (uint)iovsLen; i++)
+        int offset = 0;
+        for (long i = 0; i < (uint)iovsLen && offset < data.Length; i++)
         {
             uint ptr = memory.ReadU32((uint)iovs + i * 8);
-            uint len = memory.ReadU32((uint)iovs + i * 8 + 4);
-            memory.Span(ptr, len).CopyTo(data.AsSpan((int)offset));
+            int len = (int)Math.Min(memory.ReadU32((uint)iovs + i * 8 + 4), data.Length - offset);
+            memory.Span(ptr, len).CopyTo(data.AsSpan(offset));
             offset += len;
         }
         if (session.Mode == WasmStdioMode.SyncRpc)
@@ -89,6 +110,16 @@ internal static class WasiStdioFunctions
 
     private static int KernelWrite(GuestSession session, GuestMemory memory, int fd, byte[] data, int nwrittenPtr)
     {
+        // -MaxOutputBytes counts here as in events mode: what the host is asked to write, up to the limit.
+        int fits = session.AdmitOutput(data.Length);
+        if (fits < data.Length)
+        {
+            if (fits > 0)
+            {
+                session.CallHost(KernelMethods.StdioWrite, new object[] { fd, data.AsSpan(0, fits).ToArray() });
+            }
+            session.EndAtOutputLimit();
+        }
         var answer = session.CallHost(KernelMethods.StdioWrite, new object[] { fd, data });
         if (answer.Errno is int errno)
         {

@@ -17,6 +17,7 @@ internal static class WasiTrampoline
         ("fd_read", "iiii"),
         ("fd_write", "iiii"),
         ("fd_close", "i"),
+        ("fd_renumber", "ii"),
         ("fd_fdstat_get", "ii"),
         ("fd_fdstat_set_flags", "ii"),
         ("path_open", "iiiiiIIii"),
@@ -81,6 +82,7 @@ internal sealed class WasiNative
         FdRead = instance.GetFunction<int, int, int, int, int>("fd_read")!;
         FdWrite = instance.GetFunction<int, int, int, int, int>("fd_write")!;
         FdClose = instance.GetFunction<int, int>("fd_close")!;
+        FdRenumber = instance.GetFunction<int, int, int>("fd_renumber")!;
         FdFdstatGet = instance.GetFunction<int, int, int>("fd_fdstat_get")!;
         FdFdstatSetFlags = instance.GetFunction<int, int, int>("fd_fdstat_set_flags")!;
         PathOpen = instance.GetFunction<int, int, int, int, int, long, long, int, int, int>("path_open")!;
@@ -98,6 +100,7 @@ internal sealed class WasiNative
     public Func<int, int, int, int, int> FdRead { get; }
     public Func<int, int, int, int, int> FdWrite { get; }
     public Func<int, int> FdClose { get; }
+    public Func<int, int, int> FdRenumber { get; }
     public Func<int, int, int> FdFdstatGet { get; }
     public Func<int, int, int> FdFdstatSetFlags { get; }
     public Func<int, int, int, int, int, long, long, int, int, int> PathOpen { get; }

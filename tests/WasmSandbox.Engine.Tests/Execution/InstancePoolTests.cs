@@ -82,9 +82,9 @@ public sealed class InstancePoolTests : IDisposable
     [Fact]
     public void A_module_beyond_the_pool_limits_runs_on_the_on_demand_engine()
     {
-        // Seventeen memories: more than a pooled module may define (16).
-        string memories = string.Concat(Enumerable.Range(0, 16).Select(_ => "(memory 0) "));
-        string wat = Wat.Command(WaitForStdin + Wat.Print(1024, 6), Wat.Data("hello\\0a"), memory: "(memory (export \"memory\") 1) " + memories);
+        // A table of 1 000 001 elements: more than a pooled table may hold (1 000 000), within what the store limits
+        // leave a table at the default -MaxMemory (1 048 576).
+        string wat = Wat.Command(WaitForStdin + Wat.Print(1024, 6), Wat.Data("hello\\0a") + " (table 1000001 funcref)");
         var pool = new InstancePool(capacity: 2);
         var runtime = Runtime(pool);
         for (int i = 0; i < 2; i++)
@@ -92,7 +92,7 @@ public sealed class InstancePoolTests : IDisposable
             var execution = Start(runtime, wat);
             Assert.Equal(0, pool.Leased);
             var run = Finish(execution);
-            Assert.Equal(0, run.ExitCode);
+            Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}: {run.Stderr}");
             Assert.Equal("hello\n", run.Stdout);
         }
         string path = Path.Combine(_sandbox.Directory, "guest.wat");
@@ -100,10 +100,10 @@ public sealed class InstancePoolTests : IDisposable
     }
 
     [Fact]
-    public void A_run_that_finds_the_pool_out_of_memory_slots_runs_on_the_on_demand_engine()
+    public void A_module_with_more_memories_than_a_store_may_define_is_refused_and_gives_its_slot_back()
     {
-        // A pool of one execution has five memory slots; this module defines six (within the per-module limit of
-        // sixteen), so its instantiation in the pool fails after it leased the slot.
+        // Six memories: within the pool's per-module limit (sixteen), beyond the one memory a store may define
+        // (StoreLimits: -MaxMemory bounds all memories together). Refused on the pooled engine, the slot comes back.
         string memories = string.Concat(Enumerable.Range(0, 5).Select(_ => "(memory 1) "));
         string wat = Wat.Command(Wat.Print(1024, 6), Wat.Data("hello\\0a"), memory: "(memory (export \"memory\") 1) " + memories);
         var pool = new InstancePool(capacity: 1);
@@ -111,8 +111,9 @@ public sealed class InstancePoolTests : IDisposable
         for (int i = 0; i < 2; i++)
         {
             var run = Finish(Start(runtime, wat));
-            Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}: {run.Stderr}");
-            Assert.Equal("hello\n", run.Stdout);
+            Assert.Equal(WasmExitReason.LinkFailed, run.Exited.Reason);
+            Assert.Contains("memor", run.Stderr);
+            Assert.Equal("", run.Stdout);
             Assert.Equal(0, pool.Leased);
         }
         // The pool still serves modules that fit.
@@ -147,7 +148,10 @@ public sealed class InstancePoolTests : IDisposable
         var runtime = Runtime(pool);
         var execution = Start(runtime, grow, new WasmExecutionOptions { MaxMemoryBytes = 100 * 65536 });
         Assert.Equal(1, pool.Leased);
-        Assert.Equal(100, Finish(execution).ExitCode);
+        // -MaxMemory covers memories and tables together: the memory gets 15/16 of it, in whole pages (93 of 100).
+        long pages = StoreLimits.For(new SandboxLimits { MaxMemoryBytes = 100 * 65536 }).MemorySize / 65536;
+        Assert.InRange(pages, 90, 99);
+        Assert.Equal((int)pages, Finish(execution).ExitCode);
     }
 
     [Fact]
