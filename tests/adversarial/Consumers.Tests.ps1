@@ -74,6 +74,38 @@ Describe 'Start-WasmExecution -AsJob under a flood' {
         Write-Host "    received $($offset / 1MB) MiB, $calls plain Receive-Job calls, then -Wait"
         Remove-Job $job
     }
+
+    It 'stops with Stop-Job and removes with Remove-Job while the guest waits for a reader' {
+        $job = Start-WasmExecution -Context (New-WasmContext $stdio) -ArgumentList flood, 1GB -AsJob -Timeout 00:05:00
+        $deadline = [DateTime]::UtcNow.AddSeconds(20)
+        while ($job.StatusMessage -notlike '*waiting for Receive-Job*' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+        $job.StatusMessage | Should -BeLike '*waiting for Receive-Job*'
+        (Get-Job -Id $job.Id).State | Should -Be 'Running'
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $job | Stop-Job
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 5
+        $job.State | Should -Be 'Stopped'
+        $job.Execution.ExitReason | Should -Be 'Stopped'
+        Remove-Job $job
+        Get-Job -Id $job.Id -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'ends with Wait-Job when the timeout ends a guest nobody reads, and keeps what it wrote until then' {
+        $job = Start-WasmExecution -Context (New-WasmContext $stdio) -ArgumentList flood, 1GB -AsJob -Timeout 00:00:02
+        $job | Wait-Job -Timeout 30 | Should -Be $job
+        $job.State | Should -Be 'Failed'
+        $job.Execution.ExitReason | Should -Be 'TimedOut'
+        $job.HasMoreData | Should -BeTrue
+        $events = @(Receive-Job $job)
+        $job.HasMoreData | Should -BeFalse
+        $events[-1].Reason | Should -Be 'TimedOut'
+        ($events | Where-Object { $_.Kind -eq 'Stderr' -and $_.FromSandbox }).Text | Should -BeLike '*timeout*expired*'
+        $written = ($events | Where-Object Kind -eq Stdout | Measure-Object -Property { $_.Data.Length } -Sum).Sum
+        # What the guest got out before it waited: the execution's buffer and the job's, nothing dropped in between.
+        $written | Should -BeGreaterThan 16MB
+        $written | Should -BeLessOrEqual 34MB
+        Remove-Job $job
+    }
 }
 
 Describe 'Invoke-WasmModule with output that has no newline' {
