@@ -134,6 +134,36 @@ Describe 'Invoke-WasmModule with output that has no newline' {
         $lines[-1] | Should -BeExactly (Get-Pattern $offset ($total - $offset))
     }
 
+    It 'ends a line of exactly the cap at its "\r\n", even split across writes, and never splits a surrogate pair' {
+        # At 4096: 65536 'x', then "\r\ny\n"; written as (65537 bytes: the x's and the '\r'), ("\ny\n"), then all
+        # 65540 in one write, then 65535 'x' and a 4-byte emoji (a surrogate pair in .NET) crossing the cap, and "\n".
+        $body = @'
+(local $i i32)
+(drop (memory.grow (i32.const 3)))
+(block $done (loop $fill
+  (br_if $done (i32.ge_u (local.get $i) (i32.const 65536)))
+  (i32.store8 (i32.add (i32.const 4096) (local.get $i)) (i32.const 120))
+  (local.set $i (i32.add (local.get $i) (i32.const 1)))
+  (br $fill)))
+(i32.store (i32.const 69632) (i32.const 0x0a790a0d))
+(call $print (i32.const 4096) (i32.const 65537) (i32.const 1))
+(call $print (i32.const 69633) (i32.const 3) (i32.const 1))
+(call $print (i32.const 4096) (i32.const 65540) (i32.const 1))
+(i32.store (i32.const 69631) (i32.const 0x80989ff0))
+(i32.store8 (i32.const 69635) (i32.const 10))
+(call $print (i32.const 4096) (i32.const 65540) (i32.const 1))
+'@
+        $edges = New-WatFile $dir 'edges.wat' (New-WatCommand $body)
+        $lines = @(Invoke-WasmModule $edges)
+        $lines.Count | Should -Be 6
+        $lines[0] | Should -BeExactly ('x' * $cap)
+        $lines[1] | Should -BeExactly 'y'
+        $lines[2] | Should -BeExactly ('x' * $cap)
+        $lines[3] | Should -BeExactly 'y'
+        $lines[4] | Should -BeExactly ('x' * ($cap - 1))
+        $lines[5] | Should -BeExactly ([char]::ConvertFromUtf32(0x1F600))
+    }
+
     It 'stops the guest and returns promptly at Ctrl+C while a long line is pending' {
         $ps = [powershell]::Create()
         try {
