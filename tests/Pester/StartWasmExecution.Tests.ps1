@@ -125,3 +125,64 @@ Describe 'Start-WasmExecution' {
         }
     }
 }
+
+Describe 'Limit parameters of Start-WasmExecution and Invoke-WasmModule' {
+    BeforeDiscovery {
+        # Just outside each documented range (SandboxLimits): each must be refused at binding by both cmdlets.
+        $script:outOfRange = foreach ($command in 'Start-WasmExecution', 'Invoke-WasmModule') {
+            @{ Command = $command; Parameter = 'MaxMemory'; Value = 64KB - 1 }
+            @{ Command = $command; Parameter = 'MaxMemory'; Value = 16GB + 1 }
+            @{ Command = $command; Parameter = 'Timeout'; Value = [timespan]::Zero }
+            @{ Command = $command; Parameter = 'Timeout'; Value = [timespan]::FromTicks(9999) }
+            @{ Command = $command; Parameter = 'Timeout'; Value = [timespan]::FromDays(24).Add([timespan]::FromTicks(1)) }
+            @{ Command = $command; Parameter = 'Timeout'; Value = [timespan]::FromSeconds(-5) }
+            @{ Command = $command; Parameter = 'MaxFuel'; Value = 0 }
+            @{ Command = $command; Parameter = 'MaxOutputBytes'; Value = -1 }
+            @{ Command = $command; Parameter = 'MaxOpenFiles'; Value = 0 }
+            @{ Command = $command; Parameter = 'MaxOpenFiles'; Value = 4097 }
+        }
+    }
+
+    It '<Command> refuses -<Parameter> <Value> as a parameter error, registering nothing' -ForEach $outOfRange {
+        $executions = @((Get-WasmExecution).ExecutionId)
+        $contexts = @((Get-WasmContext).ContextId)
+        $limit = @{ $Parameter = $Value }
+        $id = "ParameterArgumentValidationError,WasmSandbox.Commands.$($Command -replace '-', '')Command"
+        if ($Command -eq 'Start-WasmExecution') {
+            { Start-WasmExecution -Context $hello @limit } | Should -Throw -ErrorId $id
+        }
+        else {
+            { Invoke-WasmModule $hello.ModulePath @limit } | Should -Throw -ErrorId $id
+        }
+        @((Get-WasmExecution).ExecutionId | Where-Object { $_ -notin $executions }) | Should -BeNullOrEmpty
+        @((Get-WasmContext).ContextId | Where-Object { $_ -notin $contexts }) | Should -BeNullOrEmpty
+    }
+
+    It 'names the range in the message' {
+        { Start-WasmExecution -Context $hello -Timeout (New-TimeSpan -Days 100) } | Should -Throw '*between 00:00:00.0010000 (1 ms) and 24.00:00:00 (24 days)*'
+        { Start-WasmExecution -Context $hello -MaxOpenFiles 5000 } | Should -Throw '*4096*'
+    }
+
+    It 'accepts the edges of each range and hands them to the engine' {
+        $exec = Start-WasmExecution -Context $hello -MaxMemory 64KB -Timeout 00:00:00.001 -MaxOpenFiles 1 -MaxOutputBytes 0 -MaxFuel 1
+        $exec.Policy.Limits.MaxMemoryBytes | Should -Be 64KB
+        $exec.Policy.Limits.Timeout | Should -Be ([timespan]::FromMilliseconds(1))
+        $exec.Policy.Limits.MaxOpenFiles | Should -Be 1
+        $exec.Policy.Limits.MaxOutputBytes | Should -Be 0
+        $exec.Policy.Limits.MaxFuel | Should -Be 1
+        $null = $exec.Wait([timespan]'00:00:10')
+        $exec = Start-WasmExecution -Context $spin -MaxMemory 16GB -Timeout ([System.Threading.Timeout]::InfiniteTimeSpan) -MaxOpenFiles 4096
+        $exec.Policy.Limits.Timeout | Should -Be ([System.Threading.Timeout]::InfiniteTimeSpan)
+        $exec.Policy.Limits.MaxOpenFiles | Should -Be 4096
+        $exec.Stop()
+        $exec = Start-WasmExecution -Context $spin -Timeout 24.00:00:00
+        $exec.Policy.Limits.Timeout | Should -Be ([timespan]::FromDays(24))
+        $exec.Stop()
+    }
+
+    It 'defaults -MaxOpenFiles to 256' {
+        $exec = Start-WasmExecution -Context $hello
+        $exec.Policy.Limits.MaxOpenFiles | Should -Be 256
+        $null = $exec.Wait([timespan]'00:00:10')
+    }
+}

@@ -4,7 +4,9 @@ namespace WasmSandbox.Commands;
 
 /// <summary>
 /// Runs a module like a native command: stdout lines (or raw bytes) on the output stream as they arrive, stderr lines
-/// on the error stream, pipeline input on stdin, the exit code in $LASTEXITCODE, and Ctrl+C stops the guest.
+/// on the error stream, pipeline input on stdin, the exit code in $LASTEXITCODE, and Ctrl+C stops the guest. An end
+/// the sandbox caused (a limit, a stop, a trap, a link failure) is one error record of type
+/// <see cref="WasmExecutionEndedException"/>, built from the exited event; the guest's stderr never stands in for it.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "WasmModule")]
 [OutputType(typeof(string), typeof(byte[]))]
@@ -33,7 +35,16 @@ public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
     protected override void BeginProcessing()
     {
         _context = new WasmContext(GetUnresolvedProviderPathFromPSPath(Path));
-        _execution = StartOrThrow(_context, BuildOptions());
+        try
+        {
+            _execution = StartOrThrow(_context, BuildOptions());
+        }
+        catch
+        {
+            // Refused before the guest started: the context this command made for it has no further use.
+            WasmRegistry.Remove(_context);
+            throw;
+        }
     }
 
     protected override void ProcessRecord()
@@ -65,6 +76,11 @@ public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
         try
         {
             WasmEventReceiver.Receive(new[] { _execution }, null, wait: true, System.Threading.Timeout.InfiniteTimeSpan, Cancellation.Token, Deliver);
+            if (!Cancellation.IsCancellationRequested)
+            {
+                // A last line without a line ending (after an abnormal end Deliver has already flushed it).
+                FlushLines();
+            }
         }
         catch
         {
@@ -73,14 +89,6 @@ public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
         }
         finally
         {
-            foreach (var line in _stdout.Flush())
-            {
-                WriteObject(line);
-            }
-            foreach (var line in _stderr.Flush())
-            {
-                WriteStderr(line);
-            }
             if (_context is not null)
             {
                 WasmRegistry.Remove(_context);
@@ -100,6 +108,11 @@ public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
 
     private void Deliver(WasmEvent e)
     {
+        // Ctrl+C: stop delivering at once, even with events still queued (the guest is already being stopped).
+        if (Cancellation.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
         switch (e)
         {
             case WasmStdoutEvent stdout when AsByteStream:
@@ -110,6 +123,10 @@ public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
                 {
                     WriteObject(line);
                 }
+                break;
+            case WasmStderrEvent { FromSandbox: true } note:
+                // The sandbox's own note is reported by the exited event's error record below, never as guest text.
+                WriteVerbose(note.Text.TrimEnd('\n'));
                 break;
             case WasmStderrEvent stderr:
                 foreach (var line in _stderr.Push(stderr.Data))
@@ -123,7 +140,25 @@ public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
             case WasmExitedEvent exited:
                 SessionState.PSVariable.Set("global:LASTEXITCODE", exited.ExitCode);
                 WriteVerbose($"{exited.ExecutionId} {exited}");
+                if (exited.Reason != WasmExitReason.Exited && _execution is not null)
+                {
+                    // What the guest wrote comes before the sandbox's verdict on how it ended.
+                    FlushLines();
+                    WriteError(ErrorRecords.From(new WasmExecutionEndedException(_execution, exited), _execution));
+                }
                 break;
+        }
+    }
+
+    private void FlushLines()
+    {
+        foreach (var line in _stdout.Flush())
+        {
+            WriteObject(line);
+        }
+        foreach (var line in _stderr.Flush())
+        {
+            WriteStderr(line);
         }
     }
 

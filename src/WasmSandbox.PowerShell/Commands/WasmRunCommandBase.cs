@@ -28,20 +28,27 @@ public abstract class WasmRunCommandBase : PSCmdlet
     [ValidateNotNull]
     public string[] Mount { get; set; } = Array.Empty<string>();
 
+    // The limit ranges are the engine's (SandboxLimits), checked at binding so that a value out of range is a
+    // parameter error before anything is created, registered or started.
     [Parameter]
     [ValidateRange(1, ulong.MaxValue)]
     public ulong MaxFuel { get; set; }
 
     [Parameter]
-    [ValidateRange(1, long.MaxValue)]
+    [ValidateRange(SandboxLimits.MinMemoryBytes, SandboxLimits.MaxMemoryBytesLimit)]
     public long MaxMemory { get; set; } = WasmExecutionOptions.DefaultMaxMemoryBytes;
 
     [Parameter]
+    [ValidateTimeout]
     public TimeSpan Timeout { get; set; } = WasmExecutionOptions.DefaultTimeout;
 
     [Parameter]
     [ValidateRange(0, long.MaxValue)]
     public long MaxOutputBytes { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, SandboxLimits.MaxOpenFilesLimit)]
+    public int MaxOpenFiles { get; set; } = SandboxLimits.DefaultMaxOpenFiles;
 
     [Parameter(ValueFromPipeline = true)]
     [AllowNull]
@@ -61,6 +68,7 @@ public abstract class WasmRunCommandBase : PSCmdlet
         MaxMemoryBytes = MaxMemory,
         Timeout = Timeout,
         MaxOutputBytes = MyInvocation.BoundParameters.ContainsKey(nameof(MaxOutputBytes)) ? MaxOutputBytes : null,
+        MaxOpenFiles = MaxOpenFiles,
         VmId = vmId,
         StdioMode = mode,
     };
