@@ -20,13 +20,17 @@ public sealed class NewWasmContextCommand : PSCmdlet
     [Parameter]
     public SwitchParameter Precompile { get; set; }
 
+    private readonly CancellationTokenSource _stop = new();
+
+    protected override void StopProcessing() => _stop.Cancel();
+
     protected override void EndProcessing()
     {
         var context = new WasmContext(Path, VmId);
         if (Precompile)
         {
             var options = new WasmExecutionOptions { WorkingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath };
-            var warmup = WasmRunCommandBase.WithCompileProgress(this, context, () => WasmRuntime.Shared.Precompile(context, options));
+            var warmup = WasmRunCommandBase.WithCompileProgress(this, context, () => WasmRuntime.Shared.Precompile(context, options), _stop.Token);
             WasmRunCommandBase.WriteWarmup(this, context.ContextId, warmup);
         }
         WriteObject(context);

@@ -76,7 +76,7 @@ public abstract class WasmRunCommandBase : PSCmdlet
     /// <summary>Starts the guest; a refusal becomes a terminating error with the engine's id and category.</summary>
     private protected WasmExecution StartOrThrow(WasmContext context, WasmExecutionOptions options)
     {
-        var execution = WithCompileProgress(context, () => WasmRuntime.Shared.Start(context, options));
+        var execution = WithCompileProgress(context, () => WasmRuntime.Shared.Start(context, options), started => started.Stop());
         WriteWarmup(this, $"{execution.ExecutionId}: {execution.ResolvedModulePath}, tier {options.PermissionTier}", execution.Warmup);
         return execution;
     }
@@ -93,18 +93,26 @@ public abstract class WasmRunCommandBase : PSCmdlet
     }
 
     /// <summary>
-    /// Runs a start or precompile off the pipeline thread so a cold compile that takes a while shows progress; the
-    /// typed refusals become terminating errors with the engine's id and category.
+    /// Runs a start or precompile off the pipeline thread so a cold compile that takes a while shows progress and
+    /// Ctrl+C (<paramref name="stop"/>) returns at once; the typed refusals become terminating errors with the
+    /// engine's id and category. A compile cannot be interrupted, so after Ctrl+C it finishes in the background and
+    /// <paramref name="abandon"/> undoes its result (a start that succeeds late is stopped at once).
     /// </summary>
-    internal static T WithCompileProgress<T>(PSCmdlet cmdlet, WasmContext context, Func<T> work)
+    internal static T WithCompileProgress<T>(PSCmdlet cmdlet, WasmContext context, Func<T> work, CancellationToken stop, Action<T>? abandon = null)
     {
         var task = Task.Run(work);
         var shown = false;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var progress = new ProgressRecord(0x5741534d, $"Compiling {System.IO.Path.GetFileName(context.ModulePath)}", "compiling with Cranelift");
+        var handles = new[] { ((IAsyncResult)task).AsyncWaitHandle, stop.WaitHandle };
         // Waits without observing the task: a refusal must surface below as the engine's own exception.
-        while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(TimeSpan.FromMilliseconds(250)))
+        while (WaitHandle.WaitAny(handles, TimeSpan.FromMilliseconds(250)) != 0)
         {
+            if (stop.IsCancellationRequested)
+            {
+                task.ContinueWith(t => abandon?.Invoke(t.Result), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                throw new PipelineStoppedException();
+            }
             if (clock.Elapsed > TimeSpan.FromMilliseconds(500))
             {
                 progress.StatusDescription = $"compiling with Cranelift ({clock.Elapsed.TotalSeconds:0.0} s)";
@@ -128,7 +136,8 @@ public abstract class WasmRunCommandBase : PSCmdlet
         }
     }
 
-    private T WithCompileProgress<T>(WasmContext context, Func<T> work) => WithCompileProgress(this, context, work);
+    private T WithCompileProgress<T>(WasmContext context, Func<T> work, Action<T>? abandon = null) =>
+        WithCompileProgress(this, context, work, Cancellation.Token, abandon);
 
     /// <summary>Feeds the current pipeline object to the guest's stdin, if one was bound.</summary>
     private protected void FeedInput(WasmExecution execution)
