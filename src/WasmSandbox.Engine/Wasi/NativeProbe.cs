@@ -60,10 +60,11 @@ internal static class NativeProbe
     public static int ReadLink(WasiNative native, GuestMemory memory, int fd, ReadOnlySpan<byte> path, out string target)
     {
         target = "";
-        int bufAt = path.Length, usedAt = bufAt + MaxTargetBytes;
-        using var scratch = new Scratch(memory, usedAt + 4);
-        path.CopyTo(scratch.Span);
-        int errno = native.PathReadlink(fd, 0, path.Length, bufAt, MaxTargetBytes, usedAt);
+        // Wasmtime insists on an aligned size pointer: it goes first, then the target buffer, then the path.
+        const int usedAt = 0, bufAt = 8, pathAt = bufAt + MaxTargetBytes;
+        using var scratch = new Scratch(memory, pathAt + path.Length);
+        path.CopyTo(scratch.Span[pathAt..]);
+        int errno = native.PathReadlink(fd, pathAt, path.Length, bufAt, MaxTargetBytes, usedAt);
         if (errno == WasiErrno.Success)
         {
             int used = (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(scratch.Span[usedAt..]), MaxTargetBytes);
