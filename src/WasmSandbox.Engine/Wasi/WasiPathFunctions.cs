@@ -97,19 +97,16 @@ internal static class WasiPathFunctions
     public static int PathRename(Caller caller, int fd, int oldPath, int oldLen, int newFd, int newPath, int newLen)
     {
         var memory = GuestMemory.Of(caller);
-        var oldName = ReadName(memory, oldPath, oldLen);
-        var newName = ReadName(memory, newPath, newLen);
-        if (Escapes(oldName) || Escapes(newName))
+        if (!TryReadPair(memory, oldPath, oldLen, newPath, newLen, out var oldName, out var newName))
         {
             return WasiErrno.OutsideGrant;
         }
         var native = WasiHost.Session(caller).RequireNative(caller);
-        int found = NativeProbe.PathFiletype(native, memory, fd, NoFollow, oldName, out byte type);
-        if (WasiErrno.IsRefusal(found))
+        if (!SourceInsideGrant(native, memory, fd, oldName, out byte? type))
         {
             return WasiErrno.OutsideGrant;
         }
-        if (found == WasiErrno.Success && type == NativeProbe.SymbolicLink)
+        if (type == NativeProbe.SymbolicLink)
         {
             // Wasmtime refuses to read an absolute target back; that target breaks the rule as well.
             int read = NativeProbe.ReadLink(native, memory, fd, oldName, out string target);
@@ -125,20 +122,17 @@ internal static class WasiPathFunctions
     public static int PathLink(Caller caller, int oldFd, int oldFlags, int oldPath, int oldLen, int newFd, int newPath, int newLen)
     {
         var memory = GuestMemory.Of(caller);
-        var oldName = ReadName(memory, oldPath, oldLen);
-        var newName = ReadName(memory, newPath, newLen);
-        if (Escapes(oldName) || Escapes(newName))
+        if (!TryReadPair(memory, oldPath, oldLen, newPath, newLen, out var oldName, out var newName))
         {
             return WasiErrno.OutsideGrant;
         }
         var native = WasiHost.Session(caller).RequireNative(caller);
         // The name itself must be a regular file, whatever the follow flag says (Wasmtime refuses that flag anyway).
-        int found = NativeProbe.PathFiletype(native, memory, oldFd, NoFollow, oldName, out byte type);
-        if (WasiErrno.IsRefusal(found))
+        if (!SourceInsideGrant(native, memory, oldFd, oldName, out byte? type))
         {
             return WasiErrno.OutsideGrant;
         }
-        if (found == WasiErrno.Success && type != NativeProbe.RegularFile)
+        if (type is not (null or NativeProbe.RegularFile))
         {
             return WasiErrno.LinkRefused;
         }
@@ -152,8 +146,8 @@ internal static class WasiPathFunctions
             return errno;
         }
         // A host process may have swapped the name for a symlink since the check: then the new name is that symlink.
-        int made = NativeProbe.PathFiletype(native, memory, newFd, NoFollow, newName, out type);
-        if (made == WasiErrno.Success && type != NativeProbe.RegularFile)
+        int made = NativeProbe.PathFiletype(native, memory, newFd, NoFollow, newName, out byte madeType);
+        if (made == WasiErrno.Success && madeType != NativeProbe.RegularFile)
         {
             NativeProbe.Unlink(native, memory, newFd, newName);
             return WasiErrno.LinkRefused;
@@ -199,6 +193,25 @@ internal static class WasiPathFunctions
         var native = WasiHost.Session(caller).RequireNative(caller);
         int errno = call(native);
         return WasiErrno.IsRefusal(errno) ? WasiErrno.ForRefusedChange(LeavesGrant(native, memory, fd, lookupFlags, name)) : errno;
+    }
+
+    /// <summary>The two names of a rename or link; false when either escapes lexically.</summary>
+    private static bool TryReadPair(GuestMemory memory, int oldPath, int oldLen, int newPath, int newLen, out byte[] oldName, out byte[] newName)
+    {
+        oldName = ReadName(memory, oldPath, oldLen);
+        newName = ReadName(memory, newPath, newLen);
+        return !Escapes(oldName) && !Escapes(newName);
+    }
+
+    /// <summary>
+    /// The type of the name a rename moves or a link copies, not following it (null when it cannot be stat'ed, say it
+    /// does not exist: the call itself then answers); false when the name leads outside the grant.
+    /// </summary>
+    private static bool SourceInsideGrant(WasiNative native, GuestMemory memory, int fd, byte[] name, out byte? type)
+    {
+        int found = NativeProbe.PathFiletype(native, memory, fd, NoFollow, name, out byte filetype);
+        type = found == WasiErrno.Success ? filetype : null;
+        return !WasiErrno.IsRefusal(found);
     }
 
     /// <summary>Whether resolving <paramref name="name"/> read-only is refused too: it leads outside the grant.</summary>
