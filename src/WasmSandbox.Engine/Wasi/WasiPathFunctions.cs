@@ -1,12 +1,27 @@
+using System.Text;
 using Wasmtime;
 
 namespace WasmSandbox;
 
 /// <summary>
-/// The path_* functions: each refuses a lexically escaping path (absolute, or <c>..</c> above its directory) with
-/// ENOENT before it reaches the file system, then hands the call to Wasmtime's capability-based WASI, and turns its
-/// refusals into the errnos the sandbox promises: a denied write in a read-only preopen is EACCES, a path that leaves
-/// the preopen through a symlink is ENOENT — as if the outside did not exist.
+/// The path_* functions. Each refuses a lexically escaping path (absolute, or <c>..</c> above its directory) before
+/// it reaches the file system, adds the sandbox's own rules, hands the call to Wasmtime's capability-based WASI
+/// (cap-std, which refuses any resolution that leaves the preopen), and answers refusals through the one table in
+/// <see cref="WasiErrno"/>.
+/// <para>The rules the sandbox adds:</para>
+/// <list type="bullet">
+///   <item><b>Links never lead out.</b> <c>path_symlink</c> creates a link only when its target passes
+///   <see cref="PathGuard.IsConfinedLinkTarget"/> (relative, non-empty, no NUL, no <c>..</c>) and does not, at that
+///   moment, resolve outside through a link the host put in the grant. <c>path_link</c> links only a regular file,
+///   checked without following (a hard link to a symlink is that symlink, wherever it points). <c>path_rename</c> of a
+///   symlink checks its target by the same rule, so a link the host planted cannot be moved either. Refusals are
+///   EPERM and create nothing.</item>
+///   <item><b>Only regular files and directories open.</b> <c>path_open</c> asks the type first (a stat never blocks)
+///   and refuses a FIFO, socket or device with ENXIO; after the open it checks the type again on the opened fd and
+///   closes anything else, so a swap between the two cannot hand the guest such an fd. What it cannot prevent: a host
+///   process that replaces a regular file by a FIFO in the instant between the type check and the open makes Wasmtime's
+///   open block (it has no non-blocking open) until the FIFO's other end is opened.</item>
+/// </list>
 /// </summary>
 internal static class WasiPathFunctions
 {
@@ -14,81 +29,199 @@ internal static class WasiPathFunctions
     private const int OflagsTrunc = 8;
     private const int FdflagsAppend = 1;
     private const ulong WriteRights = 1UL << 0 /* datasync */ | 1UL << 6 /* write */ | 1UL << 8 /* allocate */ | 1UL << 22 /* filestat_set_size */;
-    private const long RightFdRead = 1L << 1;
-
-    private static bool IsRefusal(int errno) => errno is WasiErrno.Perm or WasiErrno.Notcapable;
-
-    private static bool Escapes(Caller caller, int path, int pathLen) =>
-        PathGuard.Escapes(GuestMemory.Of(caller).ReadUtf8((uint)path, (uint)pathLen));
+    private const int NoFollow = 0;
 
     public static int PathOpen(Caller caller, int fd, int dirflags, int path, int pathLen, int oflags, long rightsBase,
         long rightsInheriting, int fdflags, int openedFdPtr)
     {
-        var native = WasiHost.Session(caller).RequireNative(caller);
-        if (Escapes(caller, path, pathLen))
+        var memory = GuestMemory.Of(caller);
+        var name = ReadName(memory, path, pathLen);
+        if (Escapes(name))
         {
-            return WasiErrno.Noent;
+            return WasiErrno.OutsideGrant;
+        }
+        var native = WasiHost.Session(caller).RequireNative(caller);
+        int found = NativeProbe.PathFiletype(native, memory, fd, dirflags & NativeProbe.FollowLinks, name, out byte type);
+        if (WasiErrno.IsRefusal(found))
+        {
+            return WasiErrno.OutsideGrant;
+        }
+        // A symlink is reported only when not following; Wasmtime's open then answers for it (ELOOP) without opening.
+        if (found == WasiErrno.Success && !NativeProbe.IsOrdinary(type) && type != NativeProbe.SymbolicLink)
+        {
+            return WasiErrno.SpecialFile;
         }
         int result = native.PathOpen(fd, dirflags, path, pathLen, oflags, rightsBase, rightsInheriting, fdflags, openedFdPtr);
-        if (!IsRefusal(result))
+        if (WasiErrno.IsRefusal(result))
+        {
+            // The same path resolved inside the grant a moment ago, so a refused write is the preopen's permission.
+            bool wantsWrite = (oflags & (OflagsCreat | OflagsTrunc)) != 0 || ((ulong)rightsBase & WriteRights) != 0
+                || (fdflags & FdflagsAppend) != 0;
+            return wantsWrite ? WasiErrno.ReadOnlyGrant : WasiErrno.OutsideGrant;
+        }
+        if (result != WasiErrno.Success)
         {
             return result;
         }
-        bool wantsWrite = (oflags & (OflagsCreat | OflagsTrunc)) != 0 || ((ulong)rightsBase & WriteRights) != 0
-            || (fdflags & FdflagsAppend) != 0;
-        if (!wantsWrite)
+        int opened = (int)memory.ReadU32((uint)openedFdPtr);
+        int stat = NativeProbe.FdFiletype(native, memory, opened, out type);
+        if (stat == WasiErrno.Success && NativeProbe.IsOrdinary(type))
         {
-            return WasiErrno.Noent;
+            return WasiErrno.Success;
         }
-        // A write was refused: find out whether the path is readable at all. If even a plain read-open is refused the
-        // path leads outside (a symlink): ENOENT. Otherwise the preopen is read-only: EACCES.
-        int probe = native.PathOpen(fd, dirflags, path, pathLen, 0, RightFdRead, 0, 0, openedFdPtr);
-        if (probe == WasiErrno.Success)
-        {
-            native.FdClose((int)GuestMemory.Of(caller).ReadU32((uint)openedFdPtr));
-        }
-        return IsRefusal(probe) ? WasiErrno.Noent : WasiErrno.Acces;
+        native.FdClose(opened);
+        return stat == WasiErrno.Success ? WasiErrno.SpecialFile : stat;
     }
 
     public static int PathFilestatGet(Caller caller, int fd, int flags, int path, int pathLen, int bufPtr) =>
-        Escapes(caller, path, pathLen) ? WasiErrno.Noent
-            : ReadRefusal(WasiHost.Session(caller).RequireNative(caller).PathFilestatGet(fd, flags, path, pathLen, bufPtr));
+        Escapes(GuestMemory.Of(caller), path, pathLen) ? WasiErrno.OutsideGrant
+            : WasiErrno.ForRead(WasiHost.Session(caller).RequireNative(caller).PathFilestatGet(fd, flags, path, pathLen, bufPtr));
 
     public static int PathReadlink(Caller caller, int fd, int path, int pathLen, int buf, int bufLen, int usedPtr) =>
-        Escapes(caller, path, pathLen) ? WasiErrno.Noent
-            : ReadRefusal(WasiHost.Session(caller).RequireNative(caller).PathReadlink(fd, path, pathLen, buf, bufLen, usedPtr));
+        Escapes(GuestMemory.Of(caller), path, pathLen) ? WasiErrno.OutsideGrant
+            : WasiErrno.ForRead(WasiHost.Session(caller).RequireNative(caller).PathReadlink(fd, path, pathLen, buf, bufLen, usedPtr));
 
     public static int PathFilestatSetTimes(Caller caller, int fd, int flags, int path, int pathLen, long atim, long mtim, int fstflags) =>
-        Escapes(caller, path, pathLen) ? WasiErrno.Noent
-            : WriteRefusal(WasiHost.Session(caller).RequireNative(caller).PathFilestatSetTimes(fd, flags, path, pathLen, atim, mtim, fstflags));
+        Change(caller, fd, path, pathLen, flags & NativeProbe.FollowLinks,
+            native => native.PathFilestatSetTimes(fd, flags, path, pathLen, atim, mtim, fstflags));
 
     public static int PathCreateDirectory(Caller caller, int fd, int path, int pathLen) =>
-        Escapes(caller, path, pathLen) ? WasiErrno.Noent
-            : WriteRefusal(WasiHost.Session(caller).RequireNative(caller).PathCreateDirectory(fd, path, pathLen));
+        Change(caller, fd, path, pathLen, NoFollow, native => native.PathCreateDirectory(fd, path, pathLen));
 
     public static int PathRemoveDirectory(Caller caller, int fd, int path, int pathLen) =>
-        Escapes(caller, path, pathLen) ? WasiErrno.Noent
-            : WriteRefusal(WasiHost.Session(caller).RequireNative(caller).PathRemoveDirectory(fd, path, pathLen));
+        Change(caller, fd, path, pathLen, NoFollow, native => native.PathRemoveDirectory(fd, path, pathLen));
 
     public static int PathUnlinkFile(Caller caller, int fd, int path, int pathLen) =>
-        Escapes(caller, path, pathLen) ? WasiErrno.Noent
-            : WriteRefusal(WasiHost.Session(caller).RequireNative(caller).PathUnlinkFile(fd, path, pathLen));
+        Change(caller, fd, path, pathLen, NoFollow, native => native.PathUnlinkFile(fd, path, pathLen));
 
-    public static int PathRename(Caller caller, int fd, int oldPath, int oldLen, int newFd, int newPath, int newLen) =>
-        Escapes(caller, oldPath, oldLen) || Escapes(caller, newPath, newLen) ? WasiErrno.Noent
-            : WriteRefusal(WasiHost.Session(caller).RequireNative(caller).PathRename(fd, oldPath, oldLen, newFd, newPath, newLen));
+    public static int PathRename(Caller caller, int fd, int oldPath, int oldLen, int newFd, int newPath, int newLen)
+    {
+        var memory = GuestMemory.Of(caller);
+        if (!TryReadPair(memory, oldPath, oldLen, newPath, newLen, out var oldName, out var newName))
+        {
+            return WasiErrno.OutsideGrant;
+        }
+        var native = WasiHost.Session(caller).RequireNative(caller);
+        if (!SourceInsideGrant(native, memory, fd, oldName, out byte? type))
+        {
+            return WasiErrno.OutsideGrant;
+        }
+        if (type == NativeProbe.SymbolicLink)
+        {
+            // Wasmtime refuses to read an absolute target back; that target breaks the rule as well.
+            int read = NativeProbe.ReadLink(native, memory, fd, oldName, out string target);
+            if (read != WasiErrno.Success || !PathGuard.IsConfinedLinkTarget(target))
+            {
+                return WasiErrno.LinkRefused;
+            }
+        }
+        int errno = native.PathRename(fd, oldPath, oldLen, newFd, newPath, newLen);
+        return WasiErrno.IsRefusal(errno) ? WasiErrno.ForRefusedChange(LeavesGrant(native, memory, newFd, NoFollow, newName)) : errno;
+    }
 
-    public static int PathLink(Caller caller, int oldFd, int oldFlags, int oldPath, int oldLen, int newFd, int newPath, int newLen) =>
-        Escapes(caller, oldPath, oldLen) || Escapes(caller, newPath, newLen) ? WasiErrno.Noent
-            : WriteRefusal(WasiHost.Session(caller).RequireNative(caller).PathLink(oldFd, oldFlags, oldPath, oldLen, newFd, newPath, newLen));
+    public static int PathLink(Caller caller, int oldFd, int oldFlags, int oldPath, int oldLen, int newFd, int newPath, int newLen)
+    {
+        var memory = GuestMemory.Of(caller);
+        if (!TryReadPair(memory, oldPath, oldLen, newPath, newLen, out var oldName, out var newName))
+        {
+            return WasiErrno.OutsideGrant;
+        }
+        var native = WasiHost.Session(caller).RequireNative(caller);
+        // The name itself must be a regular file, whatever the follow flag says (Wasmtime refuses that flag anyway).
+        if (!SourceInsideGrant(native, memory, oldFd, oldName, out byte? type))
+        {
+            return WasiErrno.OutsideGrant;
+        }
+        if (type is not (null or NativeProbe.RegularFile))
+        {
+            return WasiErrno.LinkRefused;
+        }
+        int errno = native.PathLink(oldFd, oldFlags, oldPath, oldLen, newFd, newPath, newLen);
+        if (WasiErrno.IsRefusal(errno))
+        {
+            return WasiErrno.ForRefusedChange(LeavesGrant(native, memory, newFd, NoFollow, newName));
+        }
+        if (errno != WasiErrno.Success)
+        {
+            return errno;
+        }
+        // A host process may have swapped the name for a symlink since the check: then the new name is that symlink.
+        int made = NativeProbe.PathFiletype(native, memory, newFd, NoFollow, newName, out byte madeType);
+        if (made == WasiErrno.Success && madeType != NativeProbe.RegularFile)
+        {
+            NativeProbe.Unlink(native, memory, newFd, newName);
+            return WasiErrno.LinkRefused;
+        }
+        return WasiErrno.Success;
+    }
 
-    // The link's target text is not resolved here (following it later is what the boundary checks), so only the new
-    // path is guarded.
-    public static int PathSymlink(Caller caller, int oldPath, int oldLen, int fd, int newPath, int newLen) =>
-        Escapes(caller, newPath, newLen) ? WasiErrno.Noent
-            : WriteRefusal(WasiHost.Session(caller).RequireNative(caller).PathSymlink(oldPath, oldLen, fd, newPath, newLen));
+    public static int PathSymlink(Caller caller, int oldPath, int oldLen, int fd, int newPath, int newLen)
+    {
+        var memory = GuestMemory.Of(caller);
+        var linkName = ReadName(memory, newPath, newLen);
+        if (Escapes(linkName))
+        {
+            return WasiErrno.OutsideGrant;
+        }
+        var targetBytes = ReadName(memory, oldPath, oldLen);
+        if (!PathGuard.IsConfinedLinkTarget(Encoding.UTF8.GetString(targetBytes)))
+        {
+            return WasiErrno.LinkRefused;
+        }
+        var native = WasiHost.Session(caller).RequireNative(caller);
+        // The target read from the link's own directory, as the host would follow it: a refusal means it passes
+        // through a link the host put in the grant that leads out (a dangling target is fine: ENOENT).
+        int slash = linkName.AsSpan().LastIndexOf((byte)'/');
+        var resolved = slash < 0 ? targetBytes : [.. linkName.AsSpan(0, slash + 1), .. targetBytes];
+        if (WasiErrno.IsRefusal(NativeProbe.PathFiletype(native, memory, fd, NativeProbe.FollowLinks, resolved, out _)))
+        {
+            return LeavesGrant(native, memory, fd, NoFollow, linkName) ? WasiErrno.OutsideGrant : WasiErrno.LinkRefused;
+        }
+        int errno = native.PathSymlink(oldPath, oldLen, fd, newPath, newLen);
+        return WasiErrno.IsRefusal(errno) ? WasiErrno.ForRefusedChange(LeavesGrant(native, memory, fd, NoFollow, linkName)) : errno;
+    }
 
-    private static int ReadRefusal(int errno) => IsRefusal(errno) ? WasiErrno.Noent : errno;
+    /// <summary>A call that changes the name at <paramref name="path"/>: a refusal is EACCES, or ENOENT when the path leads outside.</summary>
+    private static int Change(Caller caller, int fd, int path, int pathLen, int lookupFlags, Func<WasiNative, int> call)
+    {
+        var memory = GuestMemory.Of(caller);
+        var name = ReadName(memory, path, pathLen);
+        if (Escapes(name))
+        {
+            return WasiErrno.OutsideGrant;
+        }
+        var native = WasiHost.Session(caller).RequireNative(caller);
+        int errno = call(native);
+        return WasiErrno.IsRefusal(errno) ? WasiErrno.ForRefusedChange(LeavesGrant(native, memory, fd, lookupFlags, name)) : errno;
+    }
 
-    private static int WriteRefusal(int errno) => IsRefusal(errno) ? WasiErrno.Acces : errno;
+    /// <summary>The two names of a rename or link; false when either escapes lexically.</summary>
+    private static bool TryReadPair(GuestMemory memory, int oldPath, int oldLen, int newPath, int newLen, out byte[] oldName, out byte[] newName)
+    {
+        oldName = ReadName(memory, oldPath, oldLen);
+        newName = ReadName(memory, newPath, newLen);
+        return !Escapes(oldName) && !Escapes(newName);
+    }
+
+    /// <summary>
+    /// The type of the name a rename moves or a link copies, not following it (null when it cannot be stat'ed, say it
+    /// does not exist: the call itself then answers); false when the name leads outside the grant.
+    /// </summary>
+    private static bool SourceInsideGrant(WasiNative native, GuestMemory memory, int fd, byte[] name, out byte? type)
+    {
+        int found = NativeProbe.PathFiletype(native, memory, fd, NoFollow, name, out byte filetype);
+        type = found == WasiErrno.Success ? filetype : null;
+        return !WasiErrno.IsRefusal(found);
+    }
+
+    /// <summary>Whether resolving <paramref name="name"/> read-only is refused too: it leads outside the grant.</summary>
+    private static bool LeavesGrant(WasiNative native, GuestMemory memory, int fd, int lookupFlags, byte[] name) =>
+        WasiErrno.IsRefusal(NativeProbe.PathFiletype(native, memory, fd, lookupFlags, name, out _));
+
+    private static byte[] ReadName(GuestMemory memory, int path, int pathLen) => memory.Span((uint)path, (uint)pathLen).ToArray();
+
+    private static bool Escapes(byte[] name) => PathGuard.Escapes(Encoding.UTF8.GetString(name));
+
+    private static bool Escapes(GuestMemory memory, int path, int pathLen) =>
+        PathGuard.Escapes(memory.ReadUtf8((uint)path, (uint)pathLen));
 }

@@ -30,6 +30,7 @@ internal static class WasiTrampoline
         ("path_link", "iiiiiii"),
         ("path_symlink", "iiiii"),
         ("path_readlink", "iiiiii"),
+        ("fd_filestat_get", "ii"),
     };
 
     private static readonly Lazy<byte[]> s_binary = new(() => Module.ConvertText(BuildWat()));
@@ -95,6 +96,7 @@ internal sealed class WasiNative
         PathLink = instance.GetFunction<int, int, int, int, int, int, int, int>("path_link")!;
         PathSymlink = instance.GetFunction<int, int, int, int, int, int>("path_symlink")!;
         PathReadlink = instance.GetFunction<int, int, int, int, int, int, int>("path_readlink")!;
+        FdFilestatGet = instance.GetFunction<int, int, int>("fd_filestat_get")!;
     }
 
     public Func<int, int, int, int, int> FdRead { get; }
@@ -113,4 +115,5 @@ internal sealed class WasiNative
     public Func<int, int, int, int, int, int, int, int> PathLink { get; }
     public Func<int, int, int, int, int, int> PathSymlink { get; }
     public Func<int, int, int, int, int, int, int> PathReadlink { get; }
+    public Func<int, int, int> FdFilestatGet { get; }
 }
