@@ -14,7 +14,7 @@ namespace WasmSandbox;
 ///   preopen</term><description><see cref="ReadOnlyGrant"/> = EACCES (2)</description></item>
 ///   <item><term>A closed or never-opened fd</term><description><see cref="ClosedFd"/> = EBADF (8), Wasmtime's own
 ///   answer passed through</description></item>
-///   <item><term>A symlink whose target breaks the link rule, a hard link whose source is not a regular file, a rename
+///   <item><term>A symlink whose target breaks the link rule, a hard link whose source is neither a regular file nor a confined symlink, a rename
 ///   of a symlink whose target breaks the rule (see <see cref="PathGuard.IsConfinedLinkTarget"/>)</term>
 ///   <description><see cref="LinkRefused"/> = EPERM (63); nothing is created</description></item>
 ///   <item><term>Opening anything but a regular file or a directory (FIFO, socket, character or block

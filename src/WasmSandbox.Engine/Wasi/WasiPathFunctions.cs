@@ -12,8 +12,9 @@ namespace WasmSandbox;
 /// <list type="bullet">
 ///   <item><b>Links never lead out.</b> <c>path_symlink</c> creates a link only when its target passes
 ///   <see cref="PathGuard.IsConfinedLinkTarget"/> (relative, non-empty, no NUL, no <c>..</c>) and does not, at that
-///   moment, resolve outside through a link the host put in the grant. <c>path_link</c> links only a regular file,
-///   checked without following (a hard link to a symlink is that symlink, wherever it points). <c>path_rename</c> of a
+///   moment, resolve outside through a link the host put in the grant. <c>path_link</c> links only a regular file, or a
+///   symlink whose target obeys the rule and does not lead out from the new name (checked without following, and
+///   again after linking). <c>path_rename</c> of a
 ///   symlink checks its target by the same rule, so a link the host planted cannot be moved either. Refusals are
 ///   EPERM and create nothing.</item>
 ///   <item><b>Only regular files and directories open.</b> <c>path_open</c> asks the type first (a stat never blocks)
@@ -106,14 +107,9 @@ internal static class WasiPathFunctions
         {
             return WasiErrno.OutsideGrant;
         }
-        if (type == NativeProbe.SymbolicLink)
+        if (type == NativeProbe.SymbolicLink && !IsConfinedLink(native, memory, fd, oldName))
         {
-            // Wasmtime refuses to read an absolute target back; that target breaks the rule as well.
-            int read = NativeProbe.ReadLink(native, memory, fd, oldName, out string target);
-            if (read != WasiErrno.Success || !PathGuard.IsConfinedLinkTarget(target))
-            {
-                return WasiErrno.LinkRefused;
-            }
+            return WasiErrno.LinkRefused;
         }
         int errno = native.PathRename(fd, oldPath, oldLen, newFd, newPath, newLen);
         return WasiErrno.IsRefusal(errno) ? WasiErrno.ForRefusedChange(LeavesGrant(native, memory, newFd, NoFollow, newName)) : errno;
@@ -127,12 +123,13 @@ internal static class WasiPathFunctions
             return WasiErrno.OutsideGrant;
         }
         var native = WasiHost.Session(caller).RequireNative(caller);
-        // The name itself must be a regular file, whatever the follow flag says (Wasmtime refuses that flag anyway).
+        // The name itself must be a regular file, or a symlink whose target obeys the link rule (such a target stays
+        // confined from wherever the new name lies), whatever the follow flag says (Wasmtime refuses that flag anyway).
         if (!SourceInsideGrant(native, memory, oldFd, oldName, out byte? type))
         {
             return WasiErrno.OutsideGrant;
         }
-        if (type is not (null or NativeProbe.RegularFile))
+        if (!(type is null or NativeProbe.RegularFile || type == NativeProbe.SymbolicLink && IsConfinedLink(native, memory, oldFd, oldName)))
         {
             return WasiErrno.LinkRefused;
         }
@@ -147,13 +144,23 @@ internal static class WasiPathFunctions
         }
         // A host process may have swapped the name for a symlink since the check: then the new name is that symlink.
         int made = NativeProbe.PathFiletype(native, memory, newFd, NoFollow, newName, out byte madeType);
-        if (made == WasiErrno.Success && madeType != NativeProbe.RegularFile)
+        // A linked symlink must also not lead out from its new place (through a link the host put there).
+        if (made == WasiErrno.Success && madeType != NativeProbe.RegularFile
+            && !(madeType == NativeProbe.SymbolicLink && IsConfinedLink(native, memory, newFd, newName)
+                 && !WasiErrno.IsRefusal(NativeProbe.PathFiletype(native, memory, newFd, NativeProbe.FollowLinks, newName, out _))))
         {
             NativeProbe.Unlink(native, memory, newFd, newName);
             return WasiErrno.LinkRefused;
         }
         return WasiErrno.Success;
     }
+
+    /// <summary>
+    /// Whether the symlink <paramref name="name"/> has a target that obeys the link rule. Wasmtime refuses to read an
+    /// absolute target back; that target breaks the rule as well.
+    /// </summary>
+    private static bool IsConfinedLink(WasiNative native, GuestMemory memory, int fd, ReadOnlySpan<byte> name) =>
+        NativeProbe.ReadLink(native, memory, fd, name, out string target) == WasiErrno.Success && PathGuard.IsConfinedLinkTarget(target);
 
     public static int PathSymlink(Caller caller, int oldPath, int oldLen, int fd, int newPath, int newLen)
     {

@@ -98,12 +98,16 @@ public sealed class FileSystemLinkTests : IDisposable
     }
 
     [Fact]
-    public void HardLinkToAGuestSymlinkOrADirectoryIsRefused()
+    public void HardLinkToADirectoryIsRefusedAndToAConfinedSymlinkKeepsItsTarget()
     {
-        Assert.Equal(0, Run(FsWat.Symlink("in.txt", "rel")));
-        Assert.Equal(Eperm, Run(FsWat.Link("rel", "planted")));
         Assert.Equal(Eperm, Run(FsWat.Link("sub", "planted")));
         Assert.False(Path.Exists(Path.Combine(_grant, "planted")));
+        // A hard link to a symlink is that symlink under a second name; a confined target stays confined from anywhere
+        // (the WASI test suite's path_link links a dangling symlink and expects success, as Wasmtime does).
+        Assert.Equal(0, Run(FsWat.Symlink("in.txt", "rel")));
+        Assert.Equal(0, Run(FsWat.Link("rel", "sub/twin")));
+        Assert.Equal("in.txt", new FileInfo(Path.Combine(_grant, "sub", "twin")).LinkTarget);
+        AssertNothingLeavesTheGrant();
     }
 
     [Fact]
@@ -195,7 +199,16 @@ public sealed class FileSystemLinkTests : IDisposable
             }
             if (Directory.Exists(entry.FullName))
             {
-                Assert.True(Run(FsWat.FirstByte("secret.txt"), workingDirectory: entry.FullName) != 102, $"a run in {entry.FullName} ({entry.LinkTarget}) read the outside file");
+                int code;
+                try
+                {
+                    code = Run(FsWat.FirstByte("secret.txt"), workingDirectory: entry.FullName);
+                }
+                catch (WasmConfigurationException e) when (e.ErrorId == "UntrustedLink")
+                {
+                    continue; // the sandbox refuses to follow a link inside a folder a guest could write: nothing is reached
+                }
+                Assert.True(code != 102, $"a run in {entry.FullName} ({entry.LinkTarget}) read the outside file");
             }
         }
         AssertNothingLeavesTheGrant();

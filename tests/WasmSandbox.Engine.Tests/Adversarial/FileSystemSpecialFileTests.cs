@@ -113,4 +113,54 @@ public sealed class FileSystemSpecialFileTests : IDisposable
         Assert.Equal(runs * 5000, inside + failed);
         Assert.True(inside > 0 && failed > 0, "the swap never raced the guest: the test proved nothing");
     }
+
+    [Fact]
+    public void AGuestStuckInOpeningASwappedInFifoStillEndsAtItsTimeout()
+    {
+        // The same race, but nobody lets the stuck open go: the deadline watchdog must end the execution on time with
+        // its true reason; the thread is reclaimed once the test opens the FIFO's other end.
+        string target = Path.Combine(_grant.Path, "target");
+        string fifo = Path.Combine(_grant.Path, "fifo.master");
+        string file = Path.Combine(_grant.Path, "file.master");
+        HostFiles.MakeFifo(fifo);
+        File.WriteAllText(file, "INSIDE");
+        HostFiles.HardLink(file, target);
+        using var stop = new CancellationTokenSource();
+        var swapper = new Thread(() =>
+        {
+            string tmp = Path.Combine(_grant.Path, "swap.tmp");
+            for (int n = 0; !stop.IsCancellationRequested; n++)
+            {
+                HostFiles.HardLink((n & 1) == 0 ? fifo : file, tmp);
+                HostFiles.Rename(tmp, target);
+            }
+        }) { IsBackground = true, Name = "host swapper" };
+        swapper.Start();
+        try
+        {
+            using var sandbox = new Sandbox();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var exec = sandbox.Start(FsWat.ReadLoop("target", int.MaxValue), new WasmExecutionOptions
+            {
+                PermissionTier = WasmPermissionTier.ReadWrite,
+                WorkingDirectory = _grant.Path,
+                Timeout = TimeSpan.FromSeconds(1),
+            });
+            var run = Sandbox.Collect(exec, TimeSpan.FromSeconds(30));
+            _output.WriteLine($"ended after {clock.ElapsedMilliseconds} ms: {run.Exited.Reason}: {run.Exited.Message}");
+            Assert.Equal(WasmExitReason.TimedOut, run.Exited.Reason);
+            // One second of deadline, a tenth for the watchdog, and room for a loaded machine.
+            Assert.True(clock.ElapsedMilliseconds < 4000, $"ended after {clock.ElapsedMilliseconds} ms");
+        }
+        finally
+        {
+            stop.Cancel();
+            swapper.Join();
+            for (int i = 0; i < 50; i++)
+            {
+                HostFiles.ReleaseFifoReader(fifo);
+                Thread.Sleep(10);
+            }
+        }
+    }
 }

@@ -191,12 +191,15 @@ public sealed class CountCapTests
         var whole = clock.Elapsed;
         Assert.True(whole > TimeSpan.FromMilliseconds(50), $"the walk took only {whole.TotalMilliseconds} ms; this test needs a longer one");
 
-        // The cancelling timer runs on the thread pool; on a loaded machine it may not run in time, so a walk that
-        // finished uncancelled is tried again (up to three times) before the test fails.
+        // The cancel comes from a thread of its own (a timer on the thread pool starves while parallel tests block
+        // pool threads); on a loaded machine even that may come late, so a walk that finished uncancelled is tried
+        // again (up to three times) before the test fails.
         string? last = null;
         for (int attempt = 0; attempt < 3; attempt++)
         {
-            using var cancellation = new CancellationTokenSource(whole / 10);
+            using var cancellation = new CancellationTokenSource();
+            var canceller = new Thread(() => { Thread.Sleep(whole / 10); cancellation.Cancel(); }) { IsBackground = true };
+            canceller.Start();
             clock.Restart();
             try
             {
@@ -206,6 +209,10 @@ public sealed class CountCapTests
             }
             catch (OperationCanceledException)
             {
+            }
+            finally
+            {
+                canceller.Join();
             }
             Assert.True(clock.Elapsed < whole / 2 + TimeSpan.FromMilliseconds(50), $"cancelled after {clock.Elapsed.TotalMilliseconds} ms of a {whole.TotalMilliseconds} ms walk");
             return;
