@@ -66,30 +66,17 @@ public sealed class FileSystemSpecialFileTests : IDisposable
         // it in a loop. Each open is refused (ENXIO) or reads the file; one that reached the FIFO (the instant between
         // the type check and Wasmtime's open) blocks until the FIFO's other end opens, which the swapper does for it
         // and counts: that is the window the report describes.
-        string target = Path.Combine(_grant.Path, "target");
-        string fifo = Path.Combine(_grant.Path, "fifo.master");
-        string file = Path.Combine(_grant.Path, "file.master");
-        HostFiles.MakeFifo(fifo);
-        File.WriteAllText(file, "INSIDE");
-        HostFiles.HardLink(file, target);
-
+        string fifo = PrepareSwap();
         using var stop = new CancellationTokenSource();
         int swaps = 0, released = 0;
-        var swapper = new Thread(() =>
+        var swapper = StartSwapper(fifo, stop.Token, () =>
         {
-            string tmp = Path.Combine(_grant.Path, "swap.tmp");
-            while (!stop.IsCancellationRequested)
+            Interlocked.Increment(ref swaps);
+            if (HostFiles.ReleaseFifoReader(fifo))
             {
-                HostFiles.HardLink((swaps & 1) == 0 ? fifo : file, tmp);
-                HostFiles.Rename(tmp, target);
-                Interlocked.Increment(ref swaps);
-                if (HostFiles.ReleaseFifoReader(fifo))
-                {
-                    released++;
-                }
+                released++;
             }
-        }) { IsBackground = true, Name = "host swapper" };
-        swapper.Start();
+        });
         // Runs of 5000 opens until the swaps really raced the guest (a loaded machine may starve the swapper for a run).
         int inside = 0, outside = 0, other = 0, failed = 0, runs = 0;
         while (runs < 10 && (Volatile.Read(ref swaps) < 2000 || inside == 0 || failed == 0))
@@ -119,23 +106,9 @@ public sealed class FileSystemSpecialFileTests : IDisposable
     {
         // The same race, but nobody lets the stuck open go: the deadline watchdog must end the execution on time with
         // its true reason; the thread is reclaimed once the test opens the FIFO's other end.
-        string target = Path.Combine(_grant.Path, "target");
-        string fifo = Path.Combine(_grant.Path, "fifo.master");
-        string file = Path.Combine(_grant.Path, "file.master");
-        HostFiles.MakeFifo(fifo);
-        File.WriteAllText(file, "INSIDE");
-        HostFiles.HardLink(file, target);
+        string fifo = PrepareSwap();
         using var stop = new CancellationTokenSource();
-        var swapper = new Thread(() =>
-        {
-            string tmp = Path.Combine(_grant.Path, "swap.tmp");
-            for (int n = 0; !stop.IsCancellationRequested; n++)
-            {
-                HostFiles.HardLink((n & 1) == 0 ? fifo : file, tmp);
-                HostFiles.Rename(tmp, target);
-            }
-        }) { IsBackground = true, Name = "host swapper" };
-        swapper.Start();
+        var swapper = StartSwapper(fifo, stop.Token, () => { });
         try
         {
             using var sandbox = new Sandbox();
@@ -162,5 +135,36 @@ public sealed class FileSystemSpecialFileTests : IDisposable
                 Thread.Sleep(10);
             }
         }
+    }
+
+    /// <summary>Makes "target" (a regular file reading "INSIDE") and a FIFO to swap in for it; returns the FIFO.</summary>
+    private string PrepareSwap()
+    {
+        string fifo = Path.Combine(_grant.Path, "fifo.master");
+        string file = Path.Combine(_grant.Path, "file.master");
+        HostFiles.MakeFifo(fifo);
+        File.WriteAllText(file, "INSIDE");
+        HostFiles.HardLink(file, Path.Combine(_grant.Path, "target"));
+        return fifo;
+    }
+
+    /// <summary>A host thread that swaps "target" between the file and the FIFO as fast as it can, calling
+    /// <paramref name="afterEach"/> after each swap, until <paramref name="stop"/>.</summary>
+    private Thread StartSwapper(string fifo, CancellationToken stop, Action afterEach)
+    {
+        string file = Path.Combine(_grant.Path, "file.master");
+        string target = Path.Combine(_grant.Path, "target");
+        var swapper = new Thread(() =>
+        {
+            string tmp = Path.Combine(_grant.Path, "swap.tmp");
+            for (int n = 0; !stop.IsCancellationRequested; n++)
+            {
+                HostFiles.HardLink((n & 1) == 0 ? fifo : file, tmp);
+                HostFiles.Rename(tmp, target);
+                afterEach();
+            }
+        }) { IsBackground = true, Name = "host swapper" };
+        swapper.Start();
+        return swapper;
     }
 }

@@ -8,6 +8,9 @@ internal static partial class ProcessResourceLimit
     /// <summary>RLIMIT_NOFILE: how many descriptors the process may hold open.</summary>
     public static int? OpenFiles => OperatingSystem.IsLinux() ? 7 : OperatingSystem.IsMacOS() ? 8 : null;
 
+    /// <summary>RLIMIT_AS: how much virtual address space the process may reserve.</summary>
+    public static int? AddressSpace => OperatingSystem.IsLinux() ? 9 : OperatingSystem.IsMacOS() ? 5 : null;
+
     /// <summary>The soft (current) limit of <paramref name="resource"/>; false where it cannot be read.</summary>
     public static bool TryGetSoft(int? resource, out ulong limit)
     {
