@@ -10,9 +10,8 @@
 // and a module that cannot be loaded or linked exits 1.
 
 import { writeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { WASI } from './quiet-wasi.mjs';
+import { runCommand } from './quiet-wasi.mjs';
 
 const [modulePath, ...guestArgs] = process.argv.slice(2);
 if (!modulePath) {
@@ -20,25 +19,8 @@ if (!modulePath) {
   process.exit(2);
 }
 
-const wasi = new WASI({
-  version: 'preview1',
+await runCommand(modulePath, {
   args: [basename(modulePath, '.wasm'), ...guestArgs],
   env: {},
   preopens: { '/': process.cwd() },
-  // The guest writes straight to file descriptors 0-2. process.stdout and
-  // friends are never touched here: opening them would switch pipes to
-  // non-blocking mode and the guest's synchronous writes could fail with EAGAIN.
-  returnOnExit: true,
-});
-
-let status;
-try {
-  const module = await WebAssembly.compile(await readFile(modulePath));
-  const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
-  status = wasi.start(instance);
-} catch (error) {
-  const kind = error instanceof WebAssembly.RuntimeError ? 'trap' : 'error';
-  writeSync(2, `run-node: ${kind}: ${error.message}\n`);
-  process.exit(kind === 'trap' ? 134 : 1);
-}
-process.exitCode = status;
+}, 'run-node', 1);

@@ -8,9 +8,8 @@
 // only in taking the preopens and the environment as arguments, which the WASI test suite's cases need.
 
 import { writeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { WASI } from '../guests/quiet-wasi.mjs';
+import { runCommand } from '../guests/quiet-wasi.mjs';
 
 const argv = process.argv.slice(2);
 const preopens = {};
@@ -36,26 +35,7 @@ for (; i < argv.length; i++) {
 const [modulePath, ...guestArgs] = argv.slice(i);
 if (!modulePath) fail('no module given');
 
-const wasi = new WASI({
-  version: 'preview1',
-  args: [basename(modulePath), ...guestArgs],
-  env,
-  preopens,
-  // The guest writes straight to fds 0-2; process.stdout is never opened, so pipes stay blocking (see run-node.mjs).
-  returnOnExit: true,
-});
-
-let status;
-try {
-  const module = await WebAssembly.compile(await readFile(modulePath));
-  const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
-  status = wasi.start(instance);
-} catch (error) {
-  const trap = error instanceof WebAssembly.RuntimeError;
-  writeSync(2, `run-node-wasi: ${trap ? 'trap' : 'error'}: ${error.message}\n`);
-  process.exit(trap ? 134 : 2);
-}
-process.exitCode = status;
+await runCommand(modulePath, { args: [basename(modulePath), ...guestArgs], env, preopens }, 'run-node-wasi', 2);
 
 function fail(problem) {
   writeSync(2, `run-node-wasi: ${problem}\nusage: node run-node-wasi.mjs [--dir HOST::GUEST]... [--env NAME=VALUE]... <module.wasm> [args...]\n`);
