@@ -21,6 +21,10 @@ public sealed record SandboxLimits
     /// <summary>Largest iovec count one fd_read/fd_write accepts (Linux's IOV_MAX); more is EINVAL.</summary>
     public const int MaxIovecs = 1024;
 
+    /// <summary>Largest subscription count one poll_oneoff accepts; more is EINVAL (as Linux's poll past its descriptor
+    /// limit), so one call's host copy stays bounded whatever the guest's memory.</summary>
+    public const int MaxPollSubscriptions = 65536;
+
     /// <summary>Most bytes one fd_write to stdout/stderr copies out of guest memory; the rest is a short write.</summary>
     public const int MaxBytesPerCall = 1024 * 1024;
 

@@ -28,8 +28,9 @@ internal static class WasiPollFunction
     {
         var session = WasiHost.Session(caller);
         var memory = GuestMemory.Of(caller);
-        if (nsubscriptions <= 0)
+        if (nsubscriptions <= 0 || nsubscriptions > SandboxLimits.MaxPollSubscriptions)
         {
+            // Linux's poll answers more descriptors than it could ever hold open with EINVAL too.
             return WasiErrno.Inval;
         }
         // Both arrays must lie in guest memory before the host allocates anything for them: the host's copy (32 bytes
@@ -172,8 +173,9 @@ internal static class WasiPollFunction
 
     private static List<Ready> AskHost(GuestSession session, Subscription[] subs, TimeSpan? clockWait)
     {
-        var fds = subs.Where(s => s.Tag != TagClock)
-            .Select(s => (object)new Dictionary<string, object> { ["fd"] = s.Fd, ["events"] = (int)s.Tag })
+        // One entry per distinct (fd, events): a guest that repeats one fd many times asks the host once.
+        var fds = subs.Where(s => s.Tag != TagClock).Select(s => (s.Fd, Events: (int)s.Tag)).Distinct()
+            .Select(p => (object)new Dictionary<string, object> { ["fd"] = p.Fd, ["events"] = p.Events })
             .ToArray();
         int timeoutMs = clockWait is { } w ? (int)Math.Min(w.TotalMilliseconds, int.MaxValue) : -1;
         var answer = session.CallHost(KernelMethods.Poll, new object[] { fds, timeoutMs });
@@ -186,9 +188,10 @@ internal static class WasiPollFunction
             }
             return ready;
         }
+        var byFd = subs.Where(s => s.Tag != TagClock).ToLookup(s => s.Fd);
         foreach (var (fd, revents) in KernelPollAnswer.Parse(answer.Result))
         {
-            foreach (var s in subs.Where(s => s.Tag != TagClock && s.Fd == fd && (revents & s.Tag) != 0))
+            foreach (var s in byFd[fd].Where(s => (revents & s.Tag) != 0))
             {
                 ready.Add(new Ready(s.Userdata, s.Tag, 0, 0, 0));
             }

@@ -106,15 +106,19 @@ public class ResourceOutputTests
     public void AHugePollIsRefusedBeforeTheHostAllocatesForIt()
     {
         using var sandbox = new Sandbox();
-        // 100 000 000 subscriptions from one page: EFAULT (21), and the host must not have allocated gigabytes first.
-        string wat = Wat.Command("(call $proc_exit (call $poll (i32.const 0) (i32.const 0) (i32.const 100000000) (i32.const 60000)))",
-            imports: Wat.Imports + PollImport);
-        sandbox.RunToEnd(wat); // compiled and warm: what follows measures the call, not the compiler
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        var run = sandbox.RunToEnd(wat);
-        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-        Assert.Equal(21, run.ExitCode);
-        Assert.True(allocated < 64L * 1024 * 1024, $"the host allocated {allocated:N0} bytes for a refused poll");
+        // 100 000 000 subscriptions: EINVAL (28), past the cap; 65 536 (the cap) from one page: EFAULT (21). Neither
+        // may make the host allocate for the subscriptions first.
+        foreach (var (count, errno) in new[] { (100_000_000, 28), (SandboxLimits.MaxPollSubscriptions, 21) })
+        {
+            string wat = Wat.Command($"(call $proc_exit (call $poll (i32.const 0) (i32.const 0) (i32.const {count}) (i32.const 60000)))",
+                imports: Wat.Imports + PollImport);
+            sandbox.RunToEnd(wat); // compiled and warm: what follows measures the call, not the compiler
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            var run = sandbox.RunToEnd(wat);
+            long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+            Assert.Equal(errno, run.ExitCode);
+            Assert.True(allocated < 16L * 1024 * 1024, $"the host allocated {allocated:N0} bytes for a refused poll of {count}");
+        }
     }
 
     [Fact]

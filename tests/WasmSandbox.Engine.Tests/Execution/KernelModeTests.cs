@@ -84,6 +84,36 @@ public class KernelModeTests
     }
 
     [Fact]
+    public void ARepeatedFdIsAskedOnceAndEverySubscriptionOfItIsAnswered()
+    {
+        using var sandbox = new Sandbox();
+        // 1000 subscriptions of fd 0 readable (48 bytes each from 4096, userdata = index): the host sees one entry,
+        // and all 1000 come back ready. Exits with the event count / 8 (125).
+        var exec = sandbox.Start(Wat.Command("""
+            (local $i i32)
+            (block $done (loop $next
+              (br_if $done (i32.ge_u (local.get $i) (i32.const 1000)))
+              (i64.store (i32.add (i32.const 4096) (i32.mul (local.get $i) (i32.const 48))) (i64.extend_i32_u (local.get $i)))
+              (i32.store8 (i32.add (i32.const 4104) (i32.mul (local.get $i) (i32.const 48))) (i32.const 1))
+              (i32.store (i32.add (i32.const 4112) (i32.mul (local.get $i) (i32.const 48))) (i32.const 0))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $next)))
+            (drop (call $poll (i32.const 4096) (i32.const 65536) (i32.const 1000) (i32.const 40)))
+            (call $proc_exit (i32.div_u (i32.load (i32.const 40)) (i32.const 8)))
+            """, imports: Wat.Imports + """(import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))""",
+            memory: "(memory (export \"memory\") 2)"), Kernel);
+        var request = NextRequest(exec);
+        var subs = ((object[])request.Args[0]).Cast<IDictionary<string, object>>().ToArray();
+        Assert.Equal(new[] { (0, 1) }, subs.Select(s => ((int)s["fd"], (int)s["events"])));
+        request.Respond(new System.Collections.Hashtable
+        {
+            ["readyCount"] = 1,
+            ["fds"] = new object[] { new System.Collections.Hashtable { ["fd"] = 0, ["events"] = 1, ["revents"] = 1 } },
+        });
+        Assert.Equal(125, Sandbox.Collect(exec).ExitCode);
+    }
+
+    [Fact]
     public void AnUnansweredRequestIsEndedByTheTimeout()
     {
         using var sandbox = new Sandbox();
