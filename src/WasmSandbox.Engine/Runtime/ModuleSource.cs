@@ -36,10 +36,12 @@ public static class ModuleSource
         try
         {
             using var file = ModuleFile.Open(fullPath);
-            if (!IsText(fullPath) || RandomAccess.GetLength(file) > options.MaxFileBytes)
+            long length = RandomAccess.GetLength(file);
+            if (length > WalkFirstBytes && (!IsText(fullPath) || length > options.MaxFileBytes))
             {
                 // The caps are checked on the file first, through the parser's window, so a hostile file (85 million
-                // exports, say) is refused before it costs its size in memory.
+                // exports, say) is refused before it costs its size in memory. A small file costs less to read than
+                // to walk twice (the window alone is 256 KiB): it is judged once, below.
                 WasmModuleInspector.EnsureRunnable(WasmModuleInspector.InspectOpen(fullPath, file, options, cancellation));
             }
             bytes = Read(file, fullPath, options.MaxFileBytes, cancellation);
@@ -57,6 +59,9 @@ public static class ModuleSource
         WasmModuleInspector.EnsureRunnable(report);
         return (bytes, report);
     }
+
+    /// <summary>Files up to this size are read and judged once; larger ones are walked on disk before they are read.</summary>
+    private const long WalkFirstBytes = 1024 * 1024;
 
     private static bool IsText(string path) => path.EndsWith(".wat", StringComparison.OrdinalIgnoreCase);
 
