@@ -8,11 +8,31 @@ Set-StrictMode -Version Latest
 $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).ProviderPath
 $script:ArchiveName = 'wasi-testsuite-prebuilt.tar.xz'
 
+# The places the archive may be, in order: $env:WASMSANDBOX_WASI_TESTSUITE (a folder holding it), then
+# shared/wasi-testsuite beside the repository or beside any folder above it (developers have ../shared next to their
+# checkout; a clean clone elsewhere may sit deeper).
+function Get-WasiTestsuiteCandidate {
+    if ($env:WASMSANDBOX_WASI_TESTSUITE) { $env:WASMSANDBOX_WASI_TESTSUITE }
+    $dir = [IO.DirectoryInfo]::new($script:RepoRoot)
+    while ($dir.Parent) {
+        Join-Path $dir.Parent.FullName 'shared/wasi-testsuite'
+        $dir = $dir.Parent
+    }
+}
+
+# The archive's path, or $null when none of the candidate folders holds it.
+function Find-WasiTestsuiteArchive {
+    foreach ($folder in Get-WasiTestsuiteCandidate) {
+        $archive = Join-Path $folder $script:ArchiveName
+        if (Test-Path -LiteralPath $archive -PathType Leaf) { return $archive }
+    }
+    $null
+}
+
 function Get-WasiTestsuiteArchive {
-    $folder = [IO.Path]::GetFullPath((Join-Path $script:RepoRoot '../shared/wasi-testsuite'))
-    $archive = Join-Path $folder $script:ArchiveName
-    if (-not (Test-Path -LiteralPath $archive -PathType Leaf)) {
-        throw "the WASI test suite archive is missing: expected $archive (../shared/wasi-testsuite/$($script:ArchiveName) beside the repository root $($script:RepoRoot))"
+    $archive = Find-WasiTestsuiteArchive
+    if (-not $archive) {
+        throw "the WASI test suite archive ($($script:ArchiveName)) is missing; looked in: $((Get-WasiTestsuiteCandidate) -join ', ')"
     }
     $archive
 }
@@ -155,5 +175,5 @@ function Test-WasiTestResult {
     $problems
 }
 
-Export-ModuleMember -Function Get-WasiTestsuiteArchive, Expand-WasiTestsuite, Get-WasiTestCase, New-WasiTestRoot, Remove-WasiTestRoot,
+Export-ModuleMember -Function Get-WasiTestsuiteCandidate, Find-WasiTestsuiteArchive, Get-WasiTestsuiteArchive, Expand-WasiTestsuite, Get-WasiTestCase, New-WasiTestRoot, Remove-WasiTestRoot,
     Invoke-WasiTestInSandbox, Test-WasiTestResult
