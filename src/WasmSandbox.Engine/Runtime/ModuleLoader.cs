@@ -19,8 +19,11 @@ internal static class ModuleLoader
         public string DisplayName => Path.GetFileName(ResolvedPath);
     }
 
-    /// <summary>Reads and checks the module for a start or precompile with <paramref name="options"/>.</summary>
-    public static ReadModule Read(WasmContext context, string workingDirectory, WasmExecutionOptions options)
+    /// <summary>
+    /// Reads and checks the module for a start or precompile under <paramref name="policy"/>: the imports it links and
+    /// its memory limit decide what the inspection reports.
+    /// </summary>
+    public static ReadModule Read(WasmContext context, string workingDirectory, SandboxPolicy policy)
     {
         string path = Path.GetFullPath(context.ModulePath, workingDirectory);
         if (!File.Exists(path))
@@ -29,8 +32,8 @@ internal static class ModuleLoader
         }
         var (bytes, report) = ModuleSource.ReadRunnable(path, new WasmInspectionOptions
         {
-            PermissionTier = options.PermissionTier,
-            MaxMemoryBytes = options.MaxMemoryBytes,
+            PermissionTier = policy.Tier,
+            MaxMemoryBytes = policy.Limits.MaxMemoryBytes,
             RequireEntryPoint = false,
             RunWasmtimeValidation = false,
         });

@@ -137,7 +137,7 @@ public sealed class WasmRuntime
         }
 
         PrepareEngine(options);
-        var read = ModuleLoader.Read(context, workingDirectory, options);
+        var read = ModuleLoader.Read(context, workingDirectory, policy);
         var (profile, lease) = Choose(options, read.ResolvedPath);
         try
         {
@@ -169,8 +169,9 @@ public sealed class WasmRuntime
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
         string workingDirectory = ResolveWorkingDirectory(options);
+        var policy = PolicyBuilder.Build(options, workingDirectory);
         PrepareEngine(options);
-        var read = ModuleLoader.Read(context, workingDirectory, options);
+        var read = ModuleLoader.Read(context, workingDirectory, policy);
         var profile = ProfileFor(options, read.ResolvedPath);
         InstancePool.Lease? none = null;
         return OnFittingEngine(ref profile, ref none, read.ResolvedPath, p => ModuleLoader.Precompile(read, p, _cache));
