@@ -40,7 +40,7 @@ internal static class HostDirectoryResolver
             if (!info.Exists && !Directory.Exists(next) && info.LinkTarget is null)
             {
                 throw new WasmConfigurationException(what.StartsWith("mount", StringComparison.Ordinal) ? "MountSourceNotFound" : "WorkingDirectoryNotFound",
-                    $"{what}: host directory '{full}' does not exist ('{next}' is missing)", full);
+                    next == full ? $"{what}: host directory '{full}' does not exist" : $"{what}: host directory '{full}' does not exist ('{next}' is missing)", full);
             }
             if (info.LinkTarget is string target)
             {

@@ -34,7 +34,9 @@ public sealed record MountSpec(string HostPath, string GuestPath, bool ReadOnly)
             }
             else if (!suffix.Equals("rw", StringComparison.OrdinalIgnoreCase))
             {
-                throw Invalid(spec, $"'{suffix}' is not a mount option (use ':ro' for read-only or ':rw' for read-write, in any case, with nothing after it)");
+                throw Invalid(spec, rest[..lastColon].Contains(":/", StringComparison.Ordinal)
+                    ? $"'{suffix}' is not a mount option (use ':ro' for read-only or ':rw' for read-write, in any case, with nothing after it)"
+                    : $"the guest directory '{suffix}' is not absolute (write it as /{suffix.TrimStart('/')}), and it is not a mount option (':ro' or ':rw') either");
             }
             rest = rest[..lastColon];
         }

@@ -26,7 +26,8 @@ internal static class ModuleLoader
     public static ReadModule Read(WasmContext context, string workingDirectory, SandboxPolicy policy)
     {
         string path = Path.GetFullPath(context.ModulePath, workingDirectory);
-        if (!File.Exists(path))
+        // A directory, FIFO or device is there, just not a module: the reader refuses it by name.
+        if (!File.Exists(path) && !Directory.Exists(path))
         {
             throw new WasmModuleNotFoundException(path, context.ModulePath);
         }

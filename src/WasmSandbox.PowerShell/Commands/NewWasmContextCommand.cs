@@ -24,9 +24,17 @@ public sealed class NewWasmContextCommand : PSCmdlet
 
     protected override void StopProcessing() => _stop.Cancel();
 
+    /// <summary>
+    /// A path with a home ('~') or a drive ('TestDrive:\x', 'Temp:/x') is resolved through the provider now, since only
+    /// PowerShell knows what those mean; a plain relative path is kept, and resolved against each start's working
+    /// directory.
+    /// </summary>
+    private string ProviderPathOrRelative(string path) =>
+        path.StartsWith('~') || SessionState.Path.IsPSAbsolute(path, out _) ? GetUnresolvedProviderPathFromPSPath(path) : path;
+
     protected override void EndProcessing()
     {
-        var context = new WasmContext(Path, VmId);
+        var context = new WasmContext(ProviderPathOrRelative(Path), VmId);
         if (Precompile)
         {
             var options = new WasmExecutionOptions { WorkingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath };

@@ -157,8 +157,9 @@ public abstract class WasmRunCommandBase : PSCmdlet
     }
 
     /// <summary>
-    /// Resolves a mount's host part through the PowerShell provider (so TestDrive:\data, ~/data and relative paths
-    /// work); a spec that does not parse goes to the engine unchanged, which refuses it with the reason.
+    /// Resolves a mount's host part through the PowerShell provider (so TestDrive:\data, ~/data and paths relative to
+    /// the current location work), keeping the rest of the spec as written; a spec that does not parse goes to the
+    /// engine unchanged, which refuses it with the reason.
     /// </summary>
     private string ResolveMountHost(string spec)
     {
@@ -171,8 +172,15 @@ public abstract class WasmRunCommandBase : PSCmdlet
         {
             return spec;
         }
-        string host = GetUnresolvedProviderPathFromPSPath(mount.HostPath);
-        return $"{host}:{mount.GuestPath}:{(mount.ReadOnly ? "ro" : "rw")}";
+        string host = SessionState.Path.GetUnresolvedProviderPathFromPSPath(mount.HostPath, out var provider, out _);
+        if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException($"mount '{spec}': '{mount.HostPath}' is a {provider.Name} path, not a file-system directory"),
+                "MountNotFileSystem", ErrorCategory.InvalidArgument, spec));
+        }
+        int guestAt = spec.LastIndexOf(":/", StringComparison.Ordinal) is int i && i >= 0 ? i : spec.Length;
+        return host + spec[guestAt..];
     }
 
     private KeyValuePair<string, string>[] EnvironmentEntries()
