@@ -170,8 +170,8 @@ public sealed class WasmExecution
         Input.Close();
         Outcome.Dispose(); // releases the deadline and watchdog timers
         Queue.Complete(exited);
+        WasmRegistry.Finished(this); // before waiters wake: once Wait returns, the registry has seen the end
         _exited.Set();
-        WasmRegistry.Finished(this);
     }
 
     public override string ToString() => $"{ExecutionId} {State}";

@@ -5,15 +5,23 @@ namespace WasmSandbox;
 /// <summary>
 /// The contexts and executions of this process, for Get-WasmContext and Get-WasmExecution. Contexts stay until
 /// removed. Running executions always stay; of the finished ones only the most recent
-/// <see cref="FinishedExecutionsKept"/> are kept, so thousands of runs cannot grow the process without bound.
+/// <see cref="FinishedExecutionsKept"/> are kept, and only while the output nobody received from them stays within
+/// <see cref="FinishedOutputKeptBytes"/> in all, so thousands of runs whose output nobody reads (each may hold up to
+/// its 16 MiB buffer) cannot grow the process without bound. A finished execution a script still holds in a variable
+/// keeps its events for that script.
 /// </summary>
 public static class WasmRegistry
 {
     public const int FinishedExecutionsKept = 1000;
 
+    /// <summary>The most unreceived output (bytes plus per-event overhead) the finished executions kept may hold together.</summary>
+    public const long FinishedOutputKeptBytes = 256L * 1024 * 1024;
+
     private static readonly ConcurrentDictionary<string, WasmContext> s_contexts = new();
     private static readonly ConcurrentDictionary<string, WasmExecution> s_executions = new();
-    private static readonly ConcurrentQueue<WasmExecution> s_finished = new();
+    // Finished executions, oldest first, each with what it held unreceived when last looked at; their total.
+    private static readonly Queue<(WasmExecution Execution, long Held)> s_finished = new();
+    private static long s_held;
 
     /// <summary>Contexts in creation order.</summary>
     public static IReadOnlyList<WasmContext> Contexts =>
@@ -40,10 +48,27 @@ public static class WasmRegistry
 
     internal static void Finished(WasmExecution execution)
     {
-        s_finished.Enqueue(execution);
-        while (s_finished.Count > FinishedExecutionsKept && s_finished.TryDequeue(out var oldest))
+        lock (s_finished)
         {
-            s_executions.TryRemove(new KeyValuePair<string, WasmExecution>(oldest.ExecutionId, oldest));
+            long held = execution.Queue.PendingCost;
+            s_finished.Enqueue((execution, held));
+            s_held += held;
+            if (s_held > FinishedOutputKeptBytes)
+            {
+                // Over the budget by what was held at each end: look again (scripts receive in the meantime).
+                var now = s_finished.Select(f => (f.Execution, Held: f.Execution.Queue.PendingCost)).ToArray();
+                s_finished.Clear();
+                foreach (var f in now)
+                {
+                    s_finished.Enqueue(f);
+                }
+                s_held = now.Sum(f => f.Held);
+            }
+            while ((s_finished.Count > FinishedExecutionsKept || s_held > FinishedOutputKeptBytes) && s_finished.TryDequeue(out var oldest))
+            {
+                s_held -= oldest.Held;
+                s_executions.TryRemove(new KeyValuePair<string, WasmExecution>(oldest.Execution.ExecutionId, oldest.Execution));
+            }
         }
     }
 }

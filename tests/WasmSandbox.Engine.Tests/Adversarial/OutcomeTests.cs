@@ -225,3 +225,34 @@ public class StuckAndFailingHostCallTests
         }
     }
 }
+
+/// <summary>Finished executions nobody receives from: the registry keeps their output within one budget.</summary>
+public class FinishedOutputBudgetTests
+{
+    [Fact]
+    public void FinishedExecutionsWhoseOutputNobodyReadsAreForgottenPastTheBudget()
+    {
+        using var sandbox = new Sandbox();
+        // Writes 1 MiB to stdout forever: each run fills its 16 MiB buffer, waits for a reader, and times out.
+        string flood = Wat.Command("""
+            (memory.fill (i32.const 65536) (i32.const 120) (i32.const 1048576))
+            (i32.store (i32.const 16) (i32.const 65536)) (i32.store (i32.const 20) (i32.const 1048576))
+            (loop $l (drop (call $fd_write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 8))) (br $l))
+            """, memory: "(memory (export \"memory\") 17)");
+        var ids = new List<string>();
+        for (int i = 0; i < 20; i++)
+        {
+            var exec = sandbox.Start(flood, new WasmExecutionOptions { Timeout = TimeSpan.FromMilliseconds(300) });
+            ids.Add(exec.ExecutionId);
+        }
+        foreach (var id in ids)
+        {
+            WasmRegistry.FindExecution(id)?.Wait(TimeSpan.FromSeconds(30));
+        }
+        var kept = WasmRegistry.Executions.Where(e => ids.Contains(e.ExecutionId)).ToArray();
+        long held = kept.Sum(e => e.Queue.PendingCost);
+        Assert.True(kept.Length < ids.Count, $"all {ids.Count} flooded executions were kept, holding {held:N0} bytes");
+        Assert.True(held <= WasmRegistry.FinishedOutputKeptBytes, $"the kept executions hold {held:N0} bytes of unreceived output");
+        Assert.True(kept.Length > 0, "the most recent executions must still be there");
+    }
+}
