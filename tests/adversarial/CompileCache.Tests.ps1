@@ -173,6 +173,52 @@ Describe 'An artifact in the compile cache' {
     }
 }
 
+Describe 'A signing key a guest could read' {
+    BeforeAll {
+        # What an attacker holding the key does (an outside tester did it from inside a guest): copy wordfreq's
+        # artifact under stdio's name, with a trailer rewritten for stdio and signed with the key.
+        function New-ForgedArtifact([string] $Cache, [byte[]] $Key) {
+            $source = [IO.File]::ReadAllBytes((Join-Path $Cache $wordfreqArtifact))
+            $trailerLength = 144
+            $body = $source[0..($source.Length - $trailerLength - 1)]
+            $trailer = [byte[]]::new($trailerLength)
+            [Convert]::FromHexString($stdioHash).CopyTo($trailer, 0)
+            [Array]::Copy($source, $source.Length - $trailerLength + 32, $trailer, 32, 32) # same engine key hash
+            [BitConverter]::GetBytes([long]$body.Length).CopyTo($trailer, 64)
+            [Security.Cryptography.SHA256]::HashData([byte[]]$body).CopyTo($trailer, 72)
+            $magic = [Text.Encoding]::ASCII.GetBytes('WSBXCW03')
+            $magic.CopyTo($trailer, 136)
+            $signed = [byte[]]($trailer[0..103] + $magic)
+            [Security.Cryptography.HMACSHA256]::HashData($Key, $signed).CopyTo($trailer, 104)
+            $path = Join-Path $Cache $stdioArtifact
+            [IO.File]::WriteAllBytes($path, [byte[]]($body + $trailer))
+            & chmod 600 $path
+        }
+    }
+
+    It 'signs a forged artifact that loads, as long as the key stands (the attack this guards against)' {
+        $cache = Copy-Cache (Join-Path $root 'keyed-control/cache')
+        New-ForgedArtifact $cache ([IO.File]::ReadAllBytes((Join-Path $cache 'cache.key')))
+        $run = Invoke-CacheSession $cache $runStdio
+        ($run.Source, $run.ExitCode) | Should -Not -Be @('compiled', 3) -Because 'with the key, the forgery is indistinguishable: this is what revocation must prevent'
+        $run.Source | Should -Be 'disk'
+    }
+
+    It 'is worthless once the execution that could read it has ended: the key is revoked' {
+        $cache = Copy-Cache (Join-Path $root 'keyed/cache')
+        $stolen = [IO.File]::ReadAllBytes((Join-Path $cache 'cache.key')) # what a guest granted the folder can read
+        $granted = Invoke-CacheSession $cache ("Run $(ConvertTo-QuotedLiteral $fsprobe) 'read', 'cache.key' " +
+            "@{ PermissionTier = 'ReadOnly'; WorkingDirectory = $(ConvertTo-QuotedLiteral $cache) }")
+        $granted.ExitCode | Should -Be 0 -Because 'the guest read the key'
+        Test-Path -LiteralPath (Join-Path $cache 'cache.key') | Should -BeFalse -Because 'the key a guest could read is revoked when it ends'
+
+        New-ForgedArtifact $cache $stolen
+        $run = Invoke-CacheSession $cache "$runStdio; $runStdio"
+        $run[0].Source | Should -Be 'compiled' -Because "the note was: $($run[0].Note)"
+        $run[0].ExitCode | Should -Be 3 -Because "stdio's own code ran, not wordfreq's"
+    }
+}
+
 Describe 'A compile cache a guest of the process could write' {
     It 'is refused when an earlier execution was granted a folder around it' {
         $work = Split-Path (Copy-Cache (Join-Path $root 'granted/work/cache'))
@@ -182,10 +228,12 @@ Describe 'A compile cache a guest of the process could write' {
         $run = Invoke-CacheSession $cache ("Run $(ConvertTo-QuotedLiteral $fsprobe) 'ls', '.' " +
             "@{ PermissionTier = 'ReadWrite'; WorkingDirectory = $(ConvertTo-QuotedLiteral $work) }; $runStdio")
 
-        $note = "the disk compile cache was skipped: its folder $cache lies inside $work, which was granted writable to a guest of this process"
+        $note = "the disk compile cache was skipped: its folder $cache lies inside $work, which was granted to a guest of this process (which could read its signing key, or write into it)"
         Assert-Compiled $run[0] $note
         Assert-Compiled $run[1] $note
-        Assert-TreeUnchanged $before $cache
+        # Nothing was stored; the one change is the key, revoked when the execution that could read it ended.
+        Assert-TreeUnchanged @($before | Where-Object { -not $_.StartsWith('cache.key|') }) $cache
+        Test-Path -LiteralPath (Join-Path $cache 'cache.key') | Should -BeFalse
     }
 
     It 'stops being used once a later execution is granted a folder around it' {
@@ -199,7 +247,7 @@ Describe 'A compile cache a guest of the process could write' {
 
         ($run[0].Source, $run[0].Note) | Should -Be @('disk', $null)
         $run[1].Stdout | Should -Match 'cache'
-        Assert-Compiled $run[2] "the disk compile cache was skipped: its folder $cache lies inside $work, which was granted writable to a guest of this process"
+        Assert-Compiled $run[2] "the disk compile cache was skipped: its folder $cache lies inside $work, which was granted to a guest of this process (which could read its signing key, or write into it)"
         @(Get-ChildItem -LiteralPath $cache -Filter "$(Get-ModuleHash $fsprobe).*.cwasm").Count | Should -Be 0 -Because 'nothing compiled after the grant is stored'
     }
 }

@@ -1,15 +1,16 @@
 namespace WasmSandbox;
 
 /// <summary>
-/// The host directories this process has granted to guests with write access (working directories and mounts),
-/// remembered for the life of the process. A guest may have left anything in them — symbolic links included — so the
-/// sandbox never follows a link that lies inside one when it resolves a later grant, and never keeps its compile
-/// cache in one.
+/// The host directories this process has granted to guests (working directories and mounts), remembered for the life
+/// of the process. A guest may have left anything in the writable ones — symbolic links included — so the sandbox
+/// never follows a link that lies inside one when it resolves a later grant; and a guest may have read anything in any
+/// of them, so the compile cache (whose signing key is a file) is never used from one.
 /// </summary>
 public static class GrantedFolders
 {
     private static readonly object s_gate = new();
     private static readonly HashSet<string> s_writable = new(StringComparer.Ordinal);
+    private static readonly HashSet<string> s_any = new(StringComparer.Ordinal);
     private static long s_version;
 
     /// <summary>
@@ -18,15 +19,31 @@ public static class GrantedFolders
     /// </summary>
     public static long Version => Interlocked.Read(ref s_version);
 
-    /// <summary>Records <paramref name="realPath"/> (fully resolved) as writable by a guest.</summary>
-    internal static void AddWritable(string realPath)
+    /// <summary>Records <paramref name="realPath"/> (fully resolved) as granted to a guest, writable or not.</summary>
+    internal static void Add(string realPath, bool writable)
     {
+        string path = Path.TrimEndingDirectorySeparator(realPath);
         lock (s_gate)
         {
-            if (s_writable.Add(Path.TrimEndingDirectorySeparator(realPath)))
+            bool added = s_any.Add(path);
+            if (writable)
+            {
+                added |= s_writable.Add(path);
+            }
+            if (added)
             {
                 Interlocked.Increment(ref s_version);
             }
+        }
+    }
+
+    /// <summary>A granted folder (readable or writable) that contains, is, or lies inside <paramref name="realPath"/>, or null.</summary>
+    public static string? AnyOverlapping(string realPath)
+    {
+        string path = Path.TrimEndingDirectorySeparator(realPath);
+        lock (s_gate)
+        {
+            return s_any.FirstOrDefault(granted => IsWithin(path, granted) || IsWithin(granted, path));
         }
     }
 

@@ -32,10 +32,10 @@ internal static class PolicyBuilder
                 preopens.Add(preopen);
             }
         }
-        // Recorded before anything runs, so the compile cache refuses a folder a guest may write from now on.
-        foreach (var preopen in preopens.Where(p => p.Writable))
+        // Recorded before anything runs, so the compile cache refuses a folder a guest may read or write from now on.
+        foreach (var preopen in preopens)
         {
-            GrantedFolders.AddWritable(preopen.HostPath);
+            GrantedFolders.Add(preopen.HostPath, preopen.Writable);
         }
         return new SandboxPolicy(tier, preopens, limits);
     }

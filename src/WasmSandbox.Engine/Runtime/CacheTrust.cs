@@ -11,9 +11,11 @@ namespace WasmSandbox;
 /// <remarks>
 /// <para>The rules (Unix; on Windows only the grant rule applies, and the profile's ACL protects the folder):</para>
 /// <list type="number">
-/// <item>The folder is not a granted writable folder of this process, does not lie inside one and contains none
-/// (<see cref="GrantedFolders.WritableContaining"/>, <see cref="GrantedFolders.WritableInside"/>); a grant made after
-/// the cache was in use stops it from then on, since every load and store asks again.</item>
+/// <item>The folder is not a folder granted to a guest of this process (read-only grants included: a guest that can
+/// read the key can sign artifacts), does not lie inside one and contains none
+/// (<see cref="GrantedFolders.AnyOverlapping"/>); a grant made after the cache was in use stops it from then on, since
+/// every load and store asks again, and when that execution ends its key is deleted, so what it could have read or
+/// forged is worthless to later processes too (<see cref="DiskCompileCache.RevokeKey"/>).</item>
 /// <item>Every component of its absolute path, from <c>/</c> down to the folder itself, is examined with <c>lstat</c>
 /// (never followed): it must be a folder — a symbolic link anywhere is refused, even one root made, because what it
 /// points to is not what the path names — owned by the current user or root.</item>
@@ -39,15 +41,14 @@ internal static class CacheTrust
     /// </summary>
     public static string? GrantProblem(string folder)
     {
-        if (GrantedFolders.WritableContaining(folder) is { } around)
+        if (GrantedFolders.AnyOverlapping(folder) is not { } granted)
         {
-            return around == folder
-                ? "was granted writable to a guest of this process"
-                : $"lies inside {around}, which was granted writable to a guest of this process";
+            return null;
         }
-        return GrantedFolders.WritableInside(folder) is { } inside
-            ? $"contains {inside}, which was granted writable to a guest of this process"
-            : null;
+        const string Why = "a guest of this process (which could read its signing key, or write into it)";
+        return granted == folder ? $"was granted to {Why}"
+            : GrantedFolders.IsWithin(folder, granted) ? $"lies inside {granted}, which was granted to {Why}"
+            : $"contains {granted}, which was granted to {Why}";
     }
 
     /// <summary>

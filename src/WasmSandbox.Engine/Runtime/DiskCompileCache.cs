@@ -288,6 +288,27 @@ internal sealed class DiskCompileCache
         return CacheTrust.FolderProblem(_folder, _owner.Value) is { } problem ? Skipped + problem : null;
     }
 
+    /// <summary>Whether a guest with <paramref name="policy"/>'s grants could read or write this cache's folder.</summary>
+    public bool IsReachableBy(SandboxPolicy policy) =>
+        policy.Preopens.Any(p => GrantedFolders.IsWithin(_folder, p.HostPath) || GrantedFolders.IsWithin(p.HostPath, _folder));
+
+    /// <summary>
+    /// Deletes the signing key (never following a link), after an execution that could reach the folder has ended: the
+    /// guest may have read the key, or written artifacts signed with it, so no later process may trust what it signed.
+    /// The next store creates a new key; every artifact signed before is compiled again.
+    /// </summary>
+    public void RevokeKey()
+    {
+        try
+        {
+            File.Delete(Path.Combine(_folder, CompileCacheKey.FileName));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A key that cannot be deleted (a folder of that name, say) is refused when read, which has the same effect.
+        }
+    }
+
     private string? GrantProblem()
     {
         long version = GrantedFolders.Version;

@@ -167,4 +167,11 @@ internal sealed class ModuleCache
 
         public bool TryEnqueue() => Interlocked.Exchange(ref _enqueued, 1) == 0;
     }
+
+    /// <summary>
+    /// When a guest with <paramref name="policy"/>'s grants could reach the disk cache's folder, an action that revokes
+    /// the cache's key (to run once that guest has ended); null otherwise.
+    /// </summary>
+    public Action? RevocationFor(SandboxPolicy policy) =>
+        _disk is { } disk && disk.IsReachableBy(policy) ? disk.RevokeKey : null;
 }

@@ -142,7 +142,10 @@ public sealed class WasmRuntime
         try
         {
             var (module, warmup) = OnFittingEngine(ref profile, ref lease, read.ResolvedPath, p => ModuleLoader.Load(read, p, _cache));
-            var execution = new WasmExecution(context, vmId, read.ResolvedPath, options, policy, warmup);
+            var execution = new WasmExecution(context, vmId, read.ResolvedPath, options, policy, warmup)
+            {
+                AfterEnd = _cache.RevocationFor(policy),
+            };
             Func<(EngineProfile, Wasmtime.Module)>? onDemand = lease is null ? null : () =>
             {
                 var unmetered = _unmetered.Value;

@@ -281,12 +281,13 @@ public class CacheTrustTests
         var warmup = Cache(folder).Start(wasm);
 
         string why = grant == "folder inside the cache" ? $"contains {granted}," : $"lies inside {granted},";
-        AssertCompiled(warmup, $"the disk compile cache was skipped: its folder {folder} {why} which was granted writable to a guest of this process");
+        AssertCompiled(warmup, $"the disk compile cache was skipped: its folder {folder} {why} which was granted to a guest of this process (which could read its signing key, or write into it)");
     }
 
     [Fact]
-    public void AReadOnlyGrantDoesNotStopTheCache()
+    public void AReadOnlyGrantStopsTheCacheToo()
     {
+        // A guest that can read the folder can read the signing key, and sign an artifact it writes anywhere else.
         using var dir = new TempDir();
         string folder = Path.Combine(dir.Path, "cache");
         byte[] wasm = UniqueModule();
@@ -294,7 +295,42 @@ public class CacheTrustTests
 
         PolicyBuilder.Build(new WasmExecutionOptions { PermissionTier = WasmPermissionTier.ReadOnly }, dir.Path);
 
-        Assert.Equal("disk", Cache(folder).Start(wasm).Source);
+        AssertCompiled(Cache(folder).Start(wasm),
+            $"the disk compile cache was skipped: its folder {folder} lies inside {dir.Path}, which was granted to a guest of this process (which could read its signing key, or write into it)");
+    }
+
+    [Fact]
+    public void TheKeyIsRevokedWhenAnExecutionThatCouldReachTheCacheEnds()
+    {
+        using var dir = new TempDir();
+        string folder = Path.Combine(dir.Path, "cache");
+        byte[] wasm = UniqueModule();
+        Fill(folder, wasm);
+        string key = Path.Combine(folder, CompileCacheKey.FileName);
+        Assert.True(File.Exists(key));
+        var cache = Cache(folder);
+        var elsewhere = Directory.CreateDirectory(Path.Combine(dir.Path, "elsewhere")).FullName;
+
+        // A grant that cannot reach the folder revokes nothing; one around it (even read-only) does.
+        Assert.Null(cache.RevocationFor(PolicyBuilder.Build(new WasmExecutionOptions { PermissionTier = WasmPermissionTier.ReadOnly }, elsewhere)));
+        var revoke = cache.RevocationFor(PolicyBuilder.Build(new WasmExecutionOptions { PermissionTier = WasmPermissionTier.ReadOnly }, dir.Path));
+        Assert.NotNull(revoke);
+        revoke();
+        Assert.False(File.Exists(key), "the key a guest could have read is still there");
+    }
+
+    [Fact]
+    public void AnExecutionGrantedTheCacheFolderDeletesItsKeyWhenItEnds()
+    {
+        using var dir = new TempDir();
+        string folder = Path.Combine(dir.Path, "cache");
+        byte[] wasm = UniqueModule();
+        Fill(folder, wasm);
+        var runtime = new WasmRuntime(pool: null, Cache(folder));
+        using var sandbox = new Sandbox();
+        var exec = sandbox.Start(Wat.Hello, new WasmExecutionOptions { PermissionTier = WasmPermissionTier.ReadOnly, WorkingDirectory = folder }, runtime: runtime);
+        Assert.True(exec.Wait(TimeSpan.FromSeconds(30)));
+        Assert.False(File.Exists(Path.Combine(folder, CompileCacheKey.FileName)));
     }
 
     [Fact]
@@ -314,7 +350,7 @@ public class CacheTrustTests
         byte[] fresh = UniqueModule();
         cache.Start(fresh);
 
-        AssertCompiled(afterGrant, $"the disk compile cache was skipped: its folder {folder} lies inside {dir.Path}, which was granted writable to a guest of this process");
+        AssertCompiled(afterGrant, $"the disk compile cache was skipped: its folder {folder} lies inside {dir.Path}, which was granted to a guest of this process (which could read its signing key, or write into it)");
         Assert.False(File.Exists(ArtifactPath(folder, fresh)), "nothing is stored in a folder a guest can write");
         Assert.Equal("memory", cache.Start(loaded).Source);
     }
