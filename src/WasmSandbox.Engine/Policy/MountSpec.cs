@@ -75,9 +75,9 @@ public sealed record MountSpec(string HostPath, string GuestPath, bool ReadOnly)
             {
                 throw Invalid(spec, $"the guest directory '{guest}' contains '..'");
             }
-            if (part.Any(char.IsControl))
+            if (part.Any(c => char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format))
             {
-                throw Invalid(spec, $"the guest directory '{guest}' contains a control character");
+                throw Invalid(spec, $"the guest directory '{guest}' contains a control or invisible formatting character");
             }
             parts.Add(part);
         }

@@ -108,6 +108,15 @@ internal static class PolicyBuilder
 
     private static void ValidateEnvironment(WasmExecutionOptions options)
     {
+        // A C string ends at NUL: the guest would see a shorter argument than the one given, silently.
+        for (int i = 0; i < options.Arguments.Count; i++)
+        {
+            if (options.Arguments[i].Contains('\0'))
+            {
+                throw new WasmConfigurationException("InvalidArgumentList",
+                    $"argument {i + 1} contains a NUL character, which a guest cannot receive (its argv strings end at NUL)");
+            }
+        }
         foreach (var kv in options.Environment)
         {
             if (string.IsNullOrEmpty(kv.Key) || kv.Key.Contains('=') || kv.Key.Contains('\0') || kv.Value.Contains('\0'))

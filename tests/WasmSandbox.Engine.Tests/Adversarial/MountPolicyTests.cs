@@ -125,4 +125,13 @@ public class MountPolicyTests
             Directory.Delete(data, true);
         }
     }
+
+    [Fact]
+    public void AnArgumentWithANulIsRefusedInsteadOfCutShort()
+    {
+        using var sandbox = new Sandbox();
+        var e = Assert.Throws<WasmConfigurationException>(() => sandbox.Start(Wat.Hello, new WasmExecutionOptions { Arguments = ["ok", "a\0b"] }));
+        Assert.Equal("InvalidArgumentList", e.ErrorId);
+        Assert.Contains("argument 2", e.Message);
+    }
 }
