@@ -31,8 +31,8 @@ internal sealed class ExecutionOutcome : IDisposable
 
     private readonly SandboxLimits _limits;
     private readonly CancellationTokenSource _cancel = new();
-    private Timer? _deadline;
-    private Timer? _watchdog;
+    private DeadlineThread.Entry? _deadline;
+    private DeadlineThread.Entry? _watchdog;
     private int _requested;
     private StrongBox<ExitDecision>? _decision;
     private Action<ExitDecision>? _abandon;
@@ -57,7 +57,7 @@ internal sealed class ExecutionOutcome : IDisposable
         _abandon = abandon;
         if (_limits.Timeout != Timeout.InfiniteTimeSpan)
         {
-            _deadline = new Timer(static s => ((ExecutionOutcome)s!).Request(InterruptReason.TimedOut), this, _limits.Timeout, Timeout.InfiniteTimeSpan);
+            _deadline = DeadlineThread.Schedule(_limits.Timeout, () => Request(InterruptReason.TimedOut));
         }
     }
 
@@ -71,7 +71,7 @@ internal sealed class ExecutionOutcome : IDisposable
         try
         {
             _cancel.Cancel();
-            _watchdog = new Timer(static s => ((ExecutionOutcome)s!).OnGraceExpired(), this, Grace, Timeout.InfiniteTimeSpan);
+            _watchdog = DeadlineThread.Schedule(Grace, OnGraceExpired);
         }
         catch (ObjectDisposedException)
         {
@@ -97,8 +97,8 @@ internal sealed class ExecutionOutcome : IDisposable
         {
             return false;
         }
-        _deadline?.Dispose();
-        _watchdog?.Dispose();
+        _deadline?.Cancel();
+        _watchdog?.Cancel();
         return true;
     }
 
@@ -126,9 +126,15 @@ internal sealed class ExecutionOutcome : IDisposable
     /// </summary>
     public ExitDecision Classify(Exception e, bool linking)
     {
-        if (e is WasmtimeException { ExitCode: int code })
+        if (e.InnerException is GuestExitException exit)
         {
-            return new(code, WasmExitReason.Exited, null);
+            // A POSIX host sees the low 8 bits of an exit status; say so when the guest gave more.
+            int code = (int)(exit.Status & 0xff);
+            return new(code, WasmExitReason.Exited, exit.Status > 0xff ? $"the guest exited with status {exit.Status}, which a POSIX host sees as {code}" : null);
+        }
+        if (e is WasmtimeException { ExitCode: int wasiCode })
+        {
+            return new(wasiCode, WasmExitReason.Exited, null);
         }
         if (Requested != InterruptReason.None)
         {
@@ -162,10 +168,10 @@ internal sealed class ExecutionOutcome : IDisposable
     private static string FirstLine(string message) =>
         message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? message;
 
-    /// <summary>Releases the timers. The token source stays usable: a stuck guest thread may still watch it.</summary>
+    /// <summary>Cancels the deadline and the watchdog. The token source stays usable: a stuck guest thread may still watch it.</summary>
     public void Dispose()
     {
-        _deadline?.Dispose();
-        _watchdog?.Dispose();
+        _deadline?.Cancel();
+        _watchdog?.Cancel();
     }
 }

@@ -38,6 +38,7 @@ internal static class WasiHost
             { try { return WasiStdioFunctions.FdFdstatGet(c, fd, outp); } catch (GuestFaultException) { return WasiErrno.Fault; } });
         linker.DefineFunction(Wasi, "fd_fdstat_set_flags", (Caller c, int fd, int flags) =>
             { try { return WasiStdioFunctions.FdFdstatSetFlags(c, fd, flags); } catch (GuestFaultException) { return WasiErrno.Fault; } });
+        linker.DefineFunction(Wasi, "proc_exit", (Caller c, int status) => throw new GuestExitException((uint)status));
         linker.DefineFunction(Wasi, "clock_time_get", (Caller c, int id, long precision, int outp) =>
             { try { return WasiClockFunctions.ClockTimeGet(c, id, precision, outp); } catch (GuestFaultException) { return WasiErrno.Fault; } });
         linker.DefineFunction(Wasi, "poll_oneoff", (Caller c, int inp, int outp, int n, int neventsp) =>

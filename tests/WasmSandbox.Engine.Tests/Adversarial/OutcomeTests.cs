@@ -75,6 +75,22 @@ public class OutcomeTests
         Assert.Equal(3, run.ExitCode);
     }
 
+    [Theory]
+    [InlineData(125, 125, false)]
+    [InlineData(126, 126, false)]
+    [InlineData(255, 255, false)]
+    [InlineData(256, 0, true)]
+    [InlineData(-1, 255, true)]
+    public void EveryExitStatusIsAnExitNeverATrap(int status, int expected, bool noted)
+    {
+        // Wasmtime's own proc_exit traps for 126 and more: lua's os.exit(255) and C's exit(-1) were Trapped 134.
+        using var sandbox = new Sandbox();
+        var run = Sandbox.Collect(sandbox.Start(Wat.Command($"(call $proc_exit (i32.const {status}))")));
+        Assert.Equal(WasmExitReason.Exited, run.Exited.Reason);
+        Assert.Equal(expected, run.ExitCode);
+        Assert.Equal(noted, run.Exited.Message is not null);
+    }
+
     [Fact]
     public void ATrapInsideTheStartFunctionIsATrap()
     {
