@@ -53,32 +53,8 @@ public static class GrantedFolders
         string path = Path.TrimEndingDirectorySeparator(realPath);
         lock (s_gate)
         {
-            foreach (var granted in s_writable)
-            {
-                if (IsWithin(path, granted))
-                {
-                    return granted;
-                }
-            }
+            return s_writable.FirstOrDefault(granted => IsWithin(path, granted));
         }
-        return null;
-    }
-
-    /// <summary>A granted writable folder that lies inside <paramref name="realPath"/> (or is it), or null.</summary>
-    public static string? WritableInside(string realPath)
-    {
-        string path = Path.TrimEndingDirectorySeparator(realPath);
-        lock (s_gate)
-        {
-            foreach (var granted in s_writable)
-            {
-                if (IsWithin(granted, path))
-                {
-                    return granted;
-                }
-            }
-        }
-        return null;
     }
 
     /// <summary>Whether <paramref name="path"/> is <paramref name="folder"/> or lies below it (both resolved, no trailing separator).</summary>
