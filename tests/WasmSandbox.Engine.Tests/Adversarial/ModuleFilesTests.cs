@@ -59,16 +59,19 @@ public sealed class ModuleFilesTests
         foreach (var read in Readers)
         {
             var clock = Stopwatch.StartNew();
-            // On a thread of its own: the old behaviour (blocking in open) must fail the test, not hang it.
-            var task = Task.Run(() => Assert.Throws<ModuleNotRegularFileException>(() => read(fifo)));
-            if (await Task.WhenAny(task, Task.Delay(TimeSpan.FromSeconds(1))) != task)
+            // On a thread of its own (not the pool's, which a parallel test run may starve): the old behaviour
+            // (blocking in open) must fail the test, not hang it. The bound leaves room for a loaded machine; a
+            // blocked open never returns at all.
+            var task = Task.Factory.StartNew(() => Assert.Throws<ModuleNotRegularFileException>(() => read(fifo)),
+                CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            if (await Task.WhenAny(task, Task.Delay(TimeSpan.FromSeconds(5))) != task)
             {
                 using var writer = Process.Start("sh", ["-c", "exec 3<>\"$1\"", "sh", fifo]); // releases a blocked open
                 writer.WaitForExit();
                 Assert.Fail("opening the FIFO waited for a writer");
             }
             Assert.Contains("is a FIFO (named pipe), not a regular file", (await task).Message);
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed.TotalMilliseconds} ms");
         }
     }
 

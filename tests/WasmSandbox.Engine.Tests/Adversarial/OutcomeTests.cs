@@ -49,7 +49,7 @@ public class OutcomeTests
         var run = Sandbox.Collect(exec, TimeSpan.FromSeconds(10));
         Assert.Equal(WasmExitReason.Stopped, run.Exited.Reason);
         Assert.Equal(130, run.ExitCode);
-        Assert.True(clock.ElapsedMilliseconds < 1000, $"took {clock.ElapsedMilliseconds} ms");
+        Assert.True(clock.ElapsedMilliseconds < 2500, $"took {clock.ElapsedMilliseconds} ms");
     }
 
     [Fact]
@@ -61,8 +61,8 @@ public class OutcomeTests
         var clock = System.Diagnostics.Stopwatch.StartNew();
         exec.Stop();
         Assert.True(exec.Wait(TimeSpan.FromSeconds(5)));
-        // 100 ms is the promise; the bound here leaves room for a loaded CI machine.
-        Assert.True(clock.ElapsedMilliseconds < 500, $"took {clock.ElapsedMilliseconds} ms");
+        // 100 ms is the promise; the bound here leaves room for a loaded CI machine (without the fix: never).
+        Assert.True(clock.ElapsedMilliseconds < 1500, $"took {clock.ElapsedMilliseconds} ms");
         Assert.Equal(WasmExitReason.Stopped, exec.ExitReason);
     }
 
@@ -154,7 +154,7 @@ public class StuckAndFailingHostCallTests
             var run = Sandbox.Collect(exec, TimeSpan.FromSeconds(10));
             Assert.Equal(WasmExitReason.TimedOut, run.Exited.Reason);
             Assert.Equal(124, run.ExitCode);
-            Assert.True(clock.ElapsedMilliseconds < 2000, $"ended after {clock.ElapsedMilliseconds} ms");
+            Assert.True(clock.ElapsedMilliseconds < 3000, $"ended after {clock.ElapsedMilliseconds} ms");
             Assert.Contains("stuck in a host call", run.Exited.Message);
             Assert.True(WasmRuntime.StuckGuestThreads >= 1);
             int stuck = WasmRuntime.StuckGuestThreads;
@@ -194,7 +194,8 @@ public class StuckAndFailingHostCallTests
             var clock = System.Diagnostics.Stopwatch.StartNew();
             exec.Stop();
             Assert.True(exec.Wait(TimeSpan.FromSeconds(5)));
-            Assert.True(clock.ElapsedMilliseconds < 1000, $"ended after {clock.ElapsedMilliseconds} ms");
+            // A tenth of a second of grace, and room for a loaded CI machine (without the watchdog: never).
+            Assert.True(clock.ElapsedMilliseconds < 2500, $"ended after {clock.ElapsedMilliseconds} ms");
             Assert.Equal(WasmExitReason.Stopped, exec.ExitReason);
         }
         finally
@@ -270,5 +271,8 @@ public class FinishedOutputBudgetTests
         Assert.True(kept.Length < ids.Count, $"all {ids.Count} flooded executions were kept, holding {held:N0} bytes");
         Assert.True(held <= WasmRegistry.FinishedOutputKeptBytes, $"the kept executions hold {held:N0} bytes of unreceived output");
         Assert.True(kept.Length > 0, "the most recent executions must still be there");
+        // Receive what is kept, so the hundreds of MiB do not stay in this test process for the tests after it.
+        WasmEventReceiver.Receive(kept, null, wait: false, TimeSpan.Zero, CancellationToken.None, _ => { });
+        Assert.Equal(0, kept.Sum(e => e.Queue.PendingCost));
     }
 }
