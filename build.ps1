@@ -59,7 +59,7 @@ function Invoke-Build {
 
     if (Test-Path $Stage) { Remove-Item $Stage -Recurse -Force }
     New-Item -ItemType Directory -Path $Stage | Out-Null
-    foreach ($file in 'WasmSandbox.PowerShell.dll', 'WasmSandbox.Engine.dll', 'Wasmtime.Dotnet.dll', 'System.IO.Hashing.dll') {
+    foreach ($file in 'WasmSandbox.PowerShell.dll', 'WasmSandbox.Engine.dll', 'Wasmtime.Dotnet.dll') {
         Copy-Item -LiteralPath (Join-Path $r2r $file) -Destination $Stage
     }
     $natives = @(Get-ChildItem -Path (Join-Path $bin 'runtimes/*/native/*') -File)
