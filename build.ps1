@@ -130,6 +130,7 @@ function Invoke-Test {
     finally { Pop-Location }
     if (-not (Test-Path $pesterJson)) { throw 'the Pester run ended without writing its totals' }
     $pester = Get-Content -Raw -LiteralPath $pesterJson | ConvertFrom-Json
+    if ($null -eq $pester.Passed -or $null -eq $pester.Failed) { throw "the Pester run wrote no totals to $pesterJson" }
 
     $passed = $xunit.Passed + $pester.Passed
     $failed = $xunit.Failed + $pester.Failed

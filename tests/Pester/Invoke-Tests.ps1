@@ -23,9 +23,18 @@ $config = New-PesterConfiguration
 $config.Run.Path = @($TestPath | ForEach-Object { $_ -split ';' } | Where-Object { $_ })
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Normal'
-$config.TestResult.Enabled = $true
-$config.TestResult.OutputPath = [IO.Path]::ChangeExtension($ResultPath, '.xml')
+# The NUnit report is written after the run, apart from it: Pester's own export fails on a message that holds a
+# character XML cannot carry (an ANSI escape from a child session's error, say), and that failure must not lose the
+# totals below: a run whose totals went missing once counted as passed.
+$config.TestResult.Enabled = $false
 $result = Invoke-Pester -Configuration $config
+try {
+    $result | Export-NUnitReport -Path ([IO.Path]::ChangeExtension($ResultPath, '.xml'))
+}
+catch {
+    Write-Warning "the NUnit report was not written: $_"
+}
+if ($null -eq $result) { throw 'Invoke-Pester returned no result' }
 
 [pscustomobject]@{
     Passed  = $result.PassedCount

@@ -48,6 +48,9 @@ function ConvertTo-QuotedLiteral([string] $Text) {
 # same shell (such as 'ulimit -v 40000000'), whose limits the session then inherits.
 function Invoke-NewSession([string] $Command, [string] $ShellPrefix) {
     $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($Command))
+    # Plain text from the child: its errors become test messages, and ANSI escapes have no place in those.
+    $savedNoColor = $env:NO_COLOR
+    $env:NO_COLOR = '1'
     Push-Location $PSScriptRoot
     try {
         if ($ShellPrefix) {
@@ -57,7 +60,10 @@ function Invoke-NewSession([string] $Command, [string] $ShellPrefix) {
             & dotnet pwsh -NoProfile -NonInteractive -EncodedCommand $encoded 2>&1
         }
     }
-    finally { Pop-Location }
+    finally {
+        Pop-Location
+        $env:NO_COLOR = $savedNoColor
+    }
 }
 
 Export-ModuleMember -Function Import-StagedModule, Get-GuestPath, New-WatCommand, New-WatFile, ConvertTo-QuotedLiteral, Invoke-NewSession

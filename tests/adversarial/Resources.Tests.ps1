@@ -48,7 +48,7 @@ Set-Content -LiteralPath `$probe -Value 'host'
     Reports = @(`$loops.Report)
     HostFile = `$hostFile
     Others = @(`$others | ForEach-Object { "`$(`$_.ExitCode) `$(-join (Receive-WasmEvent -Execution `$_ -Kind Stdout | ForEach-Object Text))" })
-    Watch = (Assert-HostWithin `$watch -Fds 900 -Seconds 60)
+    Watch = (Assert-HostWithin `$watch -Fds 900 -Threads 256 -Seconds 60)
 } | ConvertTo-Json -Compress
 "@
         $output = @(Invoke-NewSession $command -ShellPrefix 'ulimit -n 1024')
