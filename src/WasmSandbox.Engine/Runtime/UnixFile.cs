@@ -21,6 +21,9 @@ internal readonly record struct UnixFileStatus(uint Mode, uint Owner, uint LinkC
 
     public bool IsSticky => (Mode & StickyBit) != 0;
 
+    /// <summary>The S_IFMT bits: what kind of file it is.</summary>
+    public uint Type => Mode & TypeMask;
+
     /// <summary>Whether a user other than the owner may write it (through its group or as anyone).</summary>
     public bool WritableByOthers => (Mode & 0b000_010_010) != 0;
 
@@ -44,8 +47,9 @@ internal readonly record struct UnixFileStatus(uint Mode, uint Owner, uint LinkC
 }
 
 /// <summary>
-/// The few libc calls .NET does not expose: <c>lstat</c>/<c>fstat</c> with owner and link count, <c>open</c> with
-/// <c>O_NOFOLLOW</c>, and the effective user. They come from libc — <c>statx</c> on Linux, whose struct has one layout on
+/// The few libc calls .NET does not expose: <c>lstat</c>/<c>stat</c>/<c>fstat</c> with type, owner and link count, a
+/// non-blocking <c>open</c> (with <c>O_NOFOLLOW</c> when asked), and the effective user. The compile cache and the
+/// module reader both use them. They come from libc — <c>statx</c> on Linux, whose struct has one layout on
 /// every architecture, <c>lstat</c>/<c>fstat</c> on macOS — found among the symbols the process has loaded already, so
 /// no libc file name (glibc, musl and macOS differ) is hard-coded. Every call answers null where the function is
 /// missing or fails; callers then refuse what they could not check.
@@ -81,17 +85,25 @@ internal static unsafe class UnixFile
     private static readonly IntPtr s_lstat = OperatingSystem.IsMacOS() ? Export(s_x64 ? "lstat$INODE64" : "lstat") : IntPtr.Zero;
     private static readonly IntPtr s_fstat = OperatingSystem.IsMacOS() ? Export(s_x64 ? "fstat$INODE64" : "fstat") : IntPtr.Zero;
 
+    private static readonly IntPtr s_stat = OperatingSystem.IsMacOS() ? Export(s_x64 ? "stat$INODE64" : "stat") : IntPtr.Zero;
+
     /// <summary>
-    /// O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, whose values differ between systems and, for O_NOFOLLOW, between
-    /// Linux architectures (arm and powerpc have their own); 0 where unknown, and then nothing is opened. O_NONBLOCK
-    /// keeps a FIFO planted under an artifact's name from blocking the open; regular files ignore it.
+    /// O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC; 0 where unknown, and then nothing is opened. O_NONBLOCK keeps a FIFO
+    /// from blocking the open itself (regular files ignore it); O_NOCTTY keeps a terminal device named by mistake from
+    /// becoming the process's controlling terminal in the instant before it is refused.
     /// </summary>
-    private static readonly int s_readNoFollow = OperatingSystem.IsMacOS() ? 0x100 | 0x4 | 0x1000000
+    private static readonly int s_read = OperatingSystem.IsMacOS() ? 0x4 | 0x20000 | 0x1000000
+        : OperatingSystem.IsLinux() ? 0x800 | 0x100 | 0x80000
+        : 0;
+
+    /// <summary>O_NOFOLLOW, whose value differs between systems and between Linux architectures (arm and powerpc have
+    /// their own); 0 where unknown.</summary>
+    private static readonly int s_noFollow = OperatingSystem.IsMacOS() ? 0x100
         : !OperatingSystem.IsLinux() ? 0
         : RuntimeInformation.ProcessArchitecture switch
         {
-            Architecture.Arm or Architecture.Arm64 or Architecture.Armv6 or Architecture.Ppc64le => 0x8000 | 0x800 | 0x80000,
-            Architecture.X64 or Architecture.X86 or Architecture.RiscV64 or Architecture.LoongArch64 or Architecture.S390x => 0x20000 | 0x800 | 0x80000,
+            Architecture.Arm or Architecture.Arm64 or Architecture.Armv6 or Architecture.Ppc64le => 0x8000,
+            Architecture.X64 or Architecture.X86 or Architecture.RiscV64 or Architecture.LoongArch64 or Architecture.S390x => 0x20000,
             _ => 0,
         };
 
@@ -104,6 +116,16 @@ internal static unsafe class UnixFile
         fixed (byte* p = name)
         {
             return Stat(AtFdCwd, p, AtSymlinkNoFollow);
+        }
+    }
+
+    /// <summary>The status of the file <paramref name="path"/> leads to, symbolic links followed (<c>stat</c>).</summary>
+    public static UnixFileStatus? OfTarget(string path)
+    {
+        byte[] name = Encoding.UTF8.GetBytes(path + "\0");
+        fixed (byte* p = name)
+        {
+            return Stat(AtFdCwd, p, 0);
         }
     }
 
@@ -131,9 +153,27 @@ internal static unsafe class UnixFile
     /// </summary>
     public static SafeFileHandle? OpenNoFollow(string path, out string? error)
     {
-        if (s_open == IntPtr.Zero || s_readNoFollow == 0)
+        if (s_noFollow == 0)
         {
             error = $"this system ({RuntimeInformation.OSDescription}, {RuntimeInformation.ProcessArchitecture}) has no known O_NOFOLLOW";
+            return null;
+        }
+        var handle = OpenRead(path, followLinks: false, out int errno);
+        error = handle is null ? Marshal.GetPInvokeErrorMessage(errno) : null;
+        return handle;
+    }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> for reading without blocking (see <see cref="s_read"/>); with
+    /// <paramref name="followLinks"/> false, a symbolic link in the last component is refused (ELOOP). Null with the
+    /// errno when it cannot be opened, or when this system's flag values are unknown (errno 0).
+    /// </summary>
+    public static SafeFileHandle? OpenRead(string path, bool followLinks, out int errno)
+    {
+        int flags = s_read | (followLinks ? 0 : s_noFollow);
+        if (s_open == IntPtr.Zero || s_read == 0 || !followLinks && s_noFollow == 0)
+        {
+            errno = 0;
             return null;
         }
         byte[] name = Encoding.UTF8.GetBytes(path + "\0");
@@ -141,18 +181,18 @@ internal static unsafe class UnixFile
         fixed (byte* p = name)
         {
             // open is variadic; without O_CREAT the mode is never read, so passing it as a plain int is safe everywhere.
-            fd = ((delegate* unmanaged<byte*, int, int, int>)s_open)(p, s_readNoFollow, 0);
+            fd = ((delegate* unmanaged<byte*, int, int, int>)s_open)(p, flags, 0);
         }
         if (fd < 0)
         {
-            error = Marshal.GetPInvokeErrorMessage(Marshal.GetLastSystemError());
+            errno = Marshal.GetLastSystemError();
             return null;
         }
-        error = null;
+        errno = 0;
         return new SafeFileHandle(fd, ownsHandle: true);
     }
 
-    /// <summary>statx(fd, path, flags) on Linux; lstat(path) or fstat(fd) on macOS.</summary>
+    /// <summary>statx(fd, path, flags) on Linux; lstat(path), stat(path) or fstat(fd) on macOS.</summary>
     private static UnixFileStatus? Stat(int fd, byte* path, int flags)
     {
         byte* buffer = stackalloc byte[BufferLength];
@@ -164,7 +204,8 @@ internal static unsafe class UnixFile
                 ? new UnixFileStatus(*(ushort*)(buffer + StatxModeAt), *(uint*)(buffer + StatxUidAt), *(uint*)(buffer + StatxLinksAt))
                 : null;
         }
-        int status = path != null && s_lstat != IntPtr.Zero ? ((delegate* unmanaged<byte*, byte*, int>)s_lstat)(path, buffer)
+        var pathStat = (flags & AtSymlinkNoFollow) != 0 ? s_lstat : s_stat;
+        int status = path != null && pathStat != IntPtr.Zero ? ((delegate* unmanaged<byte*, byte*, int>)pathStat)(path, buffer)
             : path == null && s_fstat != IntPtr.Zero ? ((delegate* unmanaged<int, byte*, int>)s_fstat)(fd, buffer)
             : -1;
         return status == 0
