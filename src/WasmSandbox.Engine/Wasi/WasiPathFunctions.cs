@@ -123,13 +123,12 @@ internal static class WasiPathFunctions
             return WasiErrno.OutsideGrant;
         }
         var native = WasiHost.Session(caller).RequireNative(caller);
-        // The name itself must be a regular file, or a symlink whose target obeys the link rule (such a target stays
-        // confined from wherever the new name lies), whatever the follow flag says (Wasmtime refuses that flag anyway).
+        // The name itself must be linkable, whatever the follow flag says (Wasmtime refuses that flag anyway).
         if (!SourceInsideGrant(native, memory, oldFd, oldName, out byte? type))
         {
             return WasiErrno.OutsideGrant;
         }
-        if (!(type is null or NativeProbe.RegularFile || type == NativeProbe.SymbolicLink && IsConfinedLink(native, memory, oldFd, oldName)))
+        if (type is { } found && !IsLinkable(native, memory, oldFd, oldName, found))
         {
             return WasiErrno.LinkRefused;
         }
@@ -146,8 +145,7 @@ internal static class WasiPathFunctions
         int made = NativeProbe.PathFiletype(native, memory, newFd, NoFollow, newName, out byte madeType);
         // A linked symlink must also not lead out from its new place (through a link the host put there).
         if (made == WasiErrno.Success && madeType != NativeProbe.RegularFile
-            && !(madeType == NativeProbe.SymbolicLink && IsConfinedLink(native, memory, newFd, newName)
-                 && !WasiErrno.IsRefusal(NativeProbe.PathFiletype(native, memory, newFd, NativeProbe.FollowLinks, newName, out _))))
+            && !(IsLinkable(native, memory, newFd, newName, madeType) && !LeavesGrant(native, memory, newFd, NativeProbe.FollowLinks, newName)))
         {
             NativeProbe.Unlink(native, memory, newFd, newName);
             return WasiErrno.LinkRefused;
@@ -156,10 +154,17 @@ internal static class WasiPathFunctions
     }
 
     /// <summary>
+    /// Whether <paramref name="name"/> (of WASI filetype <paramref name="type"/>) may have a second name: a regular
+    /// file, or a symlink whose target obeys the link rule (it stays confined from wherever the new name lies).
+    /// </summary>
+    private static bool IsLinkable(WasiNative native, GuestMemory memory, int fd, byte[] name, byte type) =>
+        type == NativeProbe.RegularFile || type == NativeProbe.SymbolicLink && IsConfinedLink(native, memory, fd, name);
+
+    /// <summary>
     /// Whether the symlink <paramref name="name"/> has a target that obeys the link rule. Wasmtime refuses to read an
     /// absolute target back; that target breaks the rule as well.
     /// </summary>
-    private static bool IsConfinedLink(WasiNative native, GuestMemory memory, int fd, ReadOnlySpan<byte> name) =>
+    private static bool IsConfinedLink(WasiNative native, GuestMemory memory, int fd, byte[] name) =>
         NativeProbe.ReadLink(native, memory, fd, name, out string target) == WasiErrno.Success && PathGuard.IsConfinedLinkTarget(target);
 
     public static int PathSymlink(Caller caller, int oldPath, int oldLen, int fd, int newPath, int newLen)
@@ -180,7 +185,7 @@ internal static class WasiPathFunctions
         // through a link the host put in the grant that leads out (a dangling target is fine: ENOENT).
         int slash = linkName.AsSpan().LastIndexOf((byte)'/');
         var resolved = slash < 0 ? targetBytes : [.. linkName.AsSpan(0, slash + 1), .. targetBytes];
-        if (WasiErrno.IsRefusal(NativeProbe.PathFiletype(native, memory, fd, NativeProbe.FollowLinks, resolved, out _)))
+        if (LeavesGrant(native, memory, fd, NativeProbe.FollowLinks, resolved))
         {
             return LeavesGrant(native, memory, fd, NoFollow, linkName) ? WasiErrno.OutsideGrant : WasiErrno.LinkRefused;
         }
@@ -222,7 +227,7 @@ internal static class WasiPathFunctions
     }
 
     /// <summary>Whether resolving <paramref name="name"/> read-only is refused too: it leads outside the grant.</summary>
-    private static bool LeavesGrant(WasiNative native, GuestMemory memory, int fd, int lookupFlags, byte[] name) =>
+    private static bool LeavesGrant(WasiNative native, GuestMemory memory, int fd, int lookupFlags, ReadOnlySpan<byte> name) =>
         WasiErrno.IsRefusal(NativeProbe.PathFiletype(native, memory, fd, lookupFlags, name, out _));
 
     private static byte[] ReadName(GuestMemory memory, int path, int pathLen) => memory.Span((uint)path, (uint)pathLen).ToArray();
