@@ -19,8 +19,21 @@ public static class GrantedFolders
     /// </summary>
     public static long Version => Interlocked.Read(ref s_version);
 
+    /// <summary>
+    /// Records the preopens of <paramref name="policy"/>, for a start that is about to give them to a guest: before
+    /// anything runs, so the compile cache refuses a folder that guest may read or write from then on. (Computing a
+    /// policy grants nothing; a precompile computes one and runs no guest.)
+    /// </summary>
+    internal static void Record(SandboxPolicy policy)
+    {
+        foreach (var preopen in policy.Preopens)
+        {
+            Add(preopen.HostPath, preopen.Writable);
+        }
+    }
+
     /// <summary>Records <paramref name="realPath"/> (fully resolved) as granted to a guest, writable or not.</summary>
-    internal static void Add(string realPath, bool writable)
+    private static void Add(string realPath, bool writable)
     {
         string path = Path.TrimEndingDirectorySeparator(realPath);
         lock (s_gate)

@@ -32,11 +32,6 @@ internal static class PolicyBuilder
                 preopens.Add(preopen);
             }
         }
-        // Recorded before anything runs, so the compile cache refuses a folder a guest may read or write from now on.
-        foreach (var preopen in preopens)
-        {
-            GrantedFolders.Add(preopen.HostPath, preopen.Writable);
-        }
         return new SandboxPolicy(tier, preopens, limits);
     }
 

@@ -135,6 +135,7 @@ public sealed class WasmRuntime
                 $"{GuestThreadAccounting.Stuck} ended guests are still stuck in host calls (the limit is {GuestThreadAccounting.MaxStuck}); " +
                 "no new execution starts until they return");
         }
+        GrantedFolders.Record(policy);
 
         PrepareEngine(options);
         var read = ModuleLoader.Read(context, workingDirectory, policy);

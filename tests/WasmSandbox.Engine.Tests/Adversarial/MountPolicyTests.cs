@@ -11,7 +11,13 @@ public class MountPolicyTests
     private static WasmExecutionOptions Options(string workingDirectory, WasmPermissionTier tier, params string[] mounts) =>
         new() { WorkingDirectory = workingDirectory, PermissionTier = tier, Mounts = mounts };
 
-    private static SandboxPolicy Build(WasmExecutionOptions options) => PolicyBuilder.Build(options, options.WorkingDirectory!);
+    // As a start does: compute the policy, then record its grants before the guest would run.
+    private static SandboxPolicy Build(WasmExecutionOptions options)
+    {
+        var policy = PolicyBuilder.Build(options, options.WorkingDirectory!);
+        GrantedFolders.Record(policy);
+        return policy;
+    }
 
     [Fact]
     public void AReadOnlyMountInsideAWritableWorkingDirectoryIsRefusedNamingBoth()

@@ -269,15 +269,15 @@ public class CacheTrustTests
         string granted = grant == "folder inside the cache" ? Path.Combine(folder, "inbox") : Path.Combine(dir.Path, "granted");
         Directory.CreateDirectory(granted);
 
-        // What every start does: the policy records its writable preopens (the mounts' working directory lies elsewhere).
+        // What every start does: it records the policy's preopens (the mounts' working directory lies elsewhere).
         string elsewhere = Directory.CreateDirectory(Path.Combine(dir.Path, "elsewhere")).FullName;
-        PolicyBuilder.Build(
+        GrantedFolders.Record(PolicyBuilder.Build(
             new WasmExecutionOptions
             {
                 PermissionTier = WasmPermissionTier.ReadWrite,
                 Mounts = grant == "working directory" ? [] : [$"{granted}:/data"],
             },
-            grant == "working directory" ? granted : elsewhere);
+            grant == "working directory" ? granted : elsewhere));
         var warmup = Cache(folder).Start(wasm);
 
         string why = grant == "folder inside the cache" ? $"contains {granted}," : $"lies inside {granted},";
@@ -293,7 +293,7 @@ public class CacheTrustTests
         byte[] wasm = UniqueModule();
         Fill(folder, wasm);
 
-        PolicyBuilder.Build(new WasmExecutionOptions { PermissionTier = WasmPermissionTier.ReadOnly }, dir.Path);
+        GrantedFolders.Record(PolicyBuilder.Build(new WasmExecutionOptions { PermissionTier = WasmPermissionTier.ReadOnly }, dir.Path));
 
         AssertCompiled(Cache(folder).Start(wasm),
             $"the disk compile cache was skipped: its folder {folder} lies inside {dir.Path}, which was granted to a guest of this process (which could read its signing key, or write into it)");
@@ -345,7 +345,7 @@ public class CacheTrustTests
         var cache = Cache(folder);
         Assert.Equal("disk", cache.Start(loaded).Source);
 
-        PolicyBuilder.Build(new WasmExecutionOptions { PermissionTier = WasmPermissionTier.ReadWrite }, dir.Path);
+        GrantedFolders.Record(PolicyBuilder.Build(new WasmExecutionOptions { PermissionTier = WasmPermissionTier.ReadWrite }, dir.Path));
         var afterGrant = cache.Start(later);
         byte[] fresh = UniqueModule();
         cache.Start(fresh);
