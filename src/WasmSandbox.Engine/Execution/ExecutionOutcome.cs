@@ -85,7 +85,7 @@ internal sealed class ExecutionOutcome : IDisposable
         var decision = ForRequest(Requested);
         if (TryDecide(decision))
         {
-            GuestThreadAccounting.Abandoned();
+            GuestThreads.Abandoned();
             _abandon?.Invoke(decision with { Message = decision.Message + " (the guest thread was stuck in a host call; it is reclaimed when the call returns)" });
         }
     }

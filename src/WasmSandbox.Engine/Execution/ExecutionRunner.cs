@@ -118,7 +118,7 @@ internal sealed class ExecutionRunner
         else
         {
             // The watchdog ended the execution while this thread was stuck in a host call; its store is gone now.
-            GuestThreadAccounting.Reclaimed();
+            GuestThreads.Reclaimed();
         }
     }
 

@@ -47,12 +47,34 @@ internal static class GuestThreads
     /// <summary>Threads made so far (busy and idle); never more than the largest <see cref="MaxRunning"/> in force.</summary>
     public static int Threads => Volatile.Read(ref s_threads);
 
+    /// <summary>Past this many guest threads stuck in host calls (see <see cref="Abandoned"/>), starts are refused.</summary>
+    public const int MaxStuck = 64;
+
+    private static int s_stuck;
+
+    /// <summary>
+    /// Guest threads whose execution was ended without them, because they were stuck in a host call past the deadline
+    /// grace. Each still holds its store until the call returns; they are among the running ones too.
+    /// </summary>
+    public static int Stuck => Volatile.Read(ref s_stuck);
+
+    /// <summary>The execution of a guest thread was ended while the thread is stuck in a host call.</summary>
+    public static void Abandoned() => Interlocked.Increment(ref s_stuck);
+
+    /// <summary>A thread counted by <see cref="Abandoned"/> came back from its host call.</summary>
+    public static void Reclaimed() => Interlocked.Decrement(ref s_stuck);
+
     /// <summary>Runs <paramref name="work"/> on a guest thread, or throws <see cref="WasmCapacityException"/> when
-    /// <see cref="MaxRunning"/> guests already run.</summary>
+    /// <see cref="MaxRunning"/> guests already run or <see cref="MaxStuck"/> are stuck in host calls.</summary>
     public static void Run(Action work)
     {
         lock (s_gate)
         {
+            if (Stuck >= MaxStuck)
+            {
+                throw new WasmCapacityException("TooManyStuckGuests",
+                    $"{Stuck} ended guests are still stuck in host calls (the limit is {MaxStuck}); no new execution starts until they return");
+            }
             if (s_busy + s_work.Count >= s_maxRunning)
             {
                 throw new WasmCapacityException("TooManyRunningExecutions",

@@ -66,9 +66,9 @@ public sealed class WasmRuntime
 
     /// <summary>
     /// Guest threads whose execution was ended while they were stuck in a host call (they still hold their store until
-    /// the call returns). While <see cref="GuestThreadAccounting.MaxStuck"/> or more are stuck, starts are refused.
+    /// the call returns). While <see cref="GuestThreads.MaxStuck"/> or more are stuck, starts are refused.
     /// </summary>
-    public static int StuckGuestThreads => GuestThreadAccounting.Stuck;
+    public static int StuckGuestThreads => GuestThreads.Stuck;
 
     private IEnumerable<Wasmtime.Engine> CreatedEngines()
     {
@@ -129,12 +129,6 @@ public sealed class WasmRuntime
         }
         string workingDirectory = ResolveWorkingDirectory(options);
         var policy = PolicyBuilder.Build(options, workingDirectory);
-        if (GuestThreadAccounting.Stuck >= GuestThreadAccounting.MaxStuck)
-        {
-            throw new WasmCapacityException("TooManyStuckGuests",
-                $"{GuestThreadAccounting.Stuck} ended guests are still stuck in host calls (the limit is {GuestThreadAccounting.MaxStuck}); " +
-                "no new execution starts until they return");
-        }
         GrantedFolders.Record(policy);
 
         PrepareEngine(options);
