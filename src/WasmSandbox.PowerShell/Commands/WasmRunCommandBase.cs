@@ -179,8 +179,7 @@ public abstract class WasmRunCommandBase : PSCmdlet
                 new ArgumentException($"mount '{spec}': '{mount.HostPath}' is a {provider.Name} path, not a file-system directory"),
                 "MountNotFileSystem", ErrorCategory.InvalidArgument, spec));
         }
-        int guestAt = spec.LastIndexOf(":/", StringComparison.Ordinal) is int i && i >= 0 ? i : spec.Length;
-        return host + spec[guestAt..];
+        return host + spec[mount.HostPath.Length..]; // the host part as written comes first; the rest stays as written
     }
 
     private KeyValuePair<string, string>[] EnvironmentEntries()
