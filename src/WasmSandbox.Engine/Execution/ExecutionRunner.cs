@@ -16,20 +16,17 @@ internal sealed class ExecutionRunner
     private readonly string? _linkProblem;
     private readonly EngineProfile _profile;
     private readonly InstancePool.Lease? _lease;
-    private readonly Func<(EngineProfile Profile, Module Module)>? _onDemand;
     private readonly WasmExecutionOptions _options;
     private readonly SandboxPolicy _policy;
     private readonly EpochTicker _ticker;
 
     // linkProblem: the first import the sandbox does not provide at this tier, as the start-time inspection
     // described it; the run then ends as LinkFailed before instantiation. lease: the pool slot the run holds (when
-    // the profile is pooled), given back once the store and its instances are gone. onDemand: the module for the
-    // on-demand engine, for a pooled run that finds the pool out of the memory or table slots its module needs.
+    // the profile is pooled), given back once the store and its instances are gone. (A leased store never finds the
+    // pool out of slots: the pool has its lease's share of every slot kind that the store limits allow.)
     public ExecutionRunner(WasmExecution execution, Module module, string? linkProblem, EngineProfile profile, InstancePool.Lease? lease,
-        Func<(EngineProfile Profile, Module Module)>? onDemand, WasmExecutionOptions options, SandboxPolicy policy,
-        EpochTicker ticker)
+        WasmExecutionOptions options, SandboxPolicy policy, EpochTicker ticker)
     {
-        _onDemand = onDemand;
         _execution = execution;
         _module = module;
         _linkProblem = linkProblem;
@@ -73,32 +70,17 @@ internal sealed class ExecutionRunner
         ulong? fuelUsed = null;
         try
         {
-            var (profile, module) = (_profile, _module);
-            while (true)
+            using var store = new Store(_profile.Engine, session);
+            try
             {
-                bool poolFull;
-                using (var store = new Store(profile.Engine, session))
+                decision = RunInStore(store, session);
+            }
+            finally
+            {
+                if (_policy.Limits.MaxFuel is ulong budget)
                 {
-                    try
-                    {
-                        decision = RunInStore(store, session, profile, module, out poolFull);
-                    }
-                    finally
-                    {
-                        if (_policy.Limits.MaxFuel is ulong budget)
-                        {
-                            fuelUsed = budget - Math.Min(budget, store.Fuel);
-                        }
-                    }
+                    fuelUsed = budget - Math.Min(budget, store.Fuel);
                 }
-                if (!poolFull)
-                {
-                    break;
-                }
-                // Nothing of the guest ran: instantiation failed before any of its code. Start over on the on-demand
-                // engine, with the slot given back.
-                _lease?.Dispose();
-                (profile, module) = _onDemand!();
             }
         }
         catch (Exception e)
@@ -133,9 +115,8 @@ internal sealed class ExecutionRunner
         _execution.Finish(new WasmExitedEvent(decision.ExitCode, decision.Reason, duration, fuelUsed, decision.Message));
     }
 
-    private ExitDecision RunInStore(Store store, GuestSession session, EngineProfile profile, Module module, out bool poolFull)
+    private ExitDecision RunInStore(Store store, GuestSession session)
     {
-        poolFull = false;
         StoreLimits.For(_policy.Limits).ApplyTo(store);
         if (_policy.Limits.MaxFuel is ulong fuel)
         {
@@ -155,20 +136,13 @@ internal sealed class ExecutionRunner
         {
             FaultInjection.Run(FaultInjection.BeforeInstantiate, _execution);
             // Instantiation runs the module's start function, if it has one: guest code, ended like any other.
-            instance = profile.LinkerFor(_policy).Instantiate(store, module);
-        }
-        catch (WasmtimeException e) when (profile.Pool is not null && _onDemand is not null && InstancePool.OutOfSlots(e))
-        {
-            // The lease held a slot, but the module needs more memories or tables than the pool has left (a few
-            // modules define several).
-            poolFull = true;
-            return default;
+            instance = _profile.LinkerFor(_policy).Instantiate(store, _module);
         }
         catch (Exception e)
         {
             return outcome.Classify(e, linking: true);
         }
-        session.NativeFactory = memory => WasiTrampoline.Instantiate(store, profile.Trampoline, profile.NativeLinker, memory);
+        session.NativeFactory = memory => WasiTrampoline.Instantiate(store, _profile.Trampoline, _profile.NativeLinker, memory);
         var start = instance.GetAction("_start");
         if (start is null)
         {

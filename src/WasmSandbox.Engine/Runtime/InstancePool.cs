@@ -80,12 +80,6 @@ internal sealed class InstancePool
     /// </summary>
     public static bool RefusedModule(Exception e) => e.Message.Contains("pooling allocator", StringComparison.Ordinal);
 
-    /// <summary>
-    /// Whether Wasmtime refused an instantiation because the pool ran out of a kind of slot ("maximum concurrent ...
-    /// limit ... reached"); nothing of the module has run then.
-    /// </summary>
-    public static bool OutOfSlots(WasmtimeException e) => e is not TrapException && e.Message.Contains("concurrent", StringComparison.Ordinal);
-
     /// <summary>A slot for one execution, or null when all are taken. Dispose the lease after the store is gone.</summary>
     public Lease? TryLease()
     {

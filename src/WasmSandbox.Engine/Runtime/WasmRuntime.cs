@@ -141,12 +141,7 @@ public sealed class WasmRuntime
             {
                 AfterEnd = _cache.RevocationFor(policy),
             };
-            Func<(EngineProfile, Wasmtime.Module)>? onDemand = lease is null ? null : () =>
-            {
-                var unmetered = _unmetered.Value;
-                return (unmetered, ModuleLoader.Load(read, unmetered, _cache).Module);
-            };
-            new ExecutionRunner(execution, module, read.LinkProblem, profile, lease, onDemand, options, policy, _ticker).Start();
+            new ExecutionRunner(execution, module, read.LinkProblem, profile, lease, options, policy, _ticker).Start();
             // Registered once it runs: a start refused on the way leaves no phantom Running execution behind.
             WasmRegistry.Add(execution);
             return execution;
