@@ -90,6 +90,8 @@ internal sealed class ExecutionRunner
         }
         finally
         {
+            // The store is gone: its descriptors and its pool slot with it.
+            session.OpenFiles.ReleaseAll();
             _lease?.Dispose();
             _ticker.Exit();
         }

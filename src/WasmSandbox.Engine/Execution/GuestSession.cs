@@ -24,7 +24,7 @@ internal sealed class GuestSession
         FrozenClockNanos = frozenClockNanos;
         _maxOutputBytes = policy.Limits.MaxOutputBytes;
         _stdout = new SignalLineFilter(OnStdout, registration => Post(registration.ToEvent()));
-        OpenFiles = new OpenFileAccount(policy.Limits.MaxOpenFiles, execution);
+        OpenFiles = new OpenFileAccount(policy.Limits.MaxOpenFiles);
     }
 
     /// <summary>The host descriptors the guest holds open (files and directories it opened), bounded by the policy.</summary>

@@ -9,25 +9,20 @@ namespace WasmSandbox;
 /// </summary>
 /// <remarks>
 /// Stdio (fds 0-2) and preopens are not counted: they exist before the guest runs and cannot be multiplied. Used on
-/// the guest's thread, except <see cref="ReleaseAll"/>, which runs once after the execution has ended.
+/// the guest's thread; the runner calls <see cref="ReleaseAll"/> there once the store, and with it every descriptor
+/// Wasmtime held for the guest, is gone (a guest thread stuck in a host call keeps its slots until then, as it keeps
+/// its descriptors).
 /// </remarks>
 internal sealed class OpenFileAccount
 {
     private readonly object _gate = new();
     private readonly HashSet<int> _counted = new();
     private readonly int _max;
-    private readonly WasmExecution? _execution;
     private int _pending;
     private bool _released;
-    private bool _watching;
 
     /// <param name="max">Descriptors the guest may hold at once (<see cref="SandboxLimits.MaxOpenFiles"/>).</param>
-    /// <param name="execution">Whose end gives every remaining slot back; null when the caller calls <see cref="ReleaseAll"/>.</param>
-    public OpenFileAccount(int max, WasmExecution? execution)
-    {
-        _max = max;
-        _execution = execution;
-    }
+    public OpenFileAccount(int max) => _max = max;
 
     /// <summary>Descriptors counted now (opened and not yet closed, plus an open under way).</summary>
     public int Count
@@ -56,7 +51,6 @@ internal sealed class OpenFileAccount
                 return WasiErrno.Nfile;
             }
             _pending++;
-            WatchForEnd();
             return WasiErrno.Success;
         }
     }
@@ -119,7 +113,7 @@ internal sealed class OpenFileAccount
         }
     }
 
-    /// <summary>The execution ended and its store closed every descriptor: give all slots back (once).</summary>
+    /// <summary>The store is gone, and with it every descriptor: give all slots back (once).</summary>
     public void ReleaseAll()
     {
         lock (_gate)
@@ -133,20 +127,6 @@ internal sealed class OpenFileAccount
             _counted.Clear();
             _pending = 0;
         }
-    }
-
-    private void WatchForEnd()
-    {
-        if (_watching || _execution is null)
-        {
-            return;
-        }
-        _watching = true;
-        // The exited handle is set after the store (and with it every descriptor Wasmtime holds for the guest) is
-        // gone, whatever the end: so the slots go back exactly when the descriptors do. Registered on the first open
-        // only, so guests that never open a file pay nothing.
-        ThreadPool.UnsafeRegisterWaitForSingleObject(_execution.ExitedWaitHandle, (state, _) => ((OpenFileAccount)state!).ReleaseAll(),
-            this, Timeout.Infinite, executeOnlyOnce: true);
     }
 }
 

@@ -104,7 +104,7 @@ public class ResourceDescriptorTests
     {
         // Takes the whole process-wide share through accounts of their own, then one more open must be ENFILE (not
         // EMFILE: this execution is far below its own cap). Everything is given back afterwards.
-        var hog = new OpenFileAccount(int.MaxValue, execution: null);
+        var hog = new OpenFileAccount(int.MaxValue);
         int before = HostDescriptorReserve.Taken;
         int taken = 0;
         try
@@ -113,7 +113,7 @@ public class ResourceDescriptorTests
             {
                 hog.Opened(taken++);
             }
-            var account = new OpenFileAccount(256, execution: null);
+            var account = new OpenFileAccount(256);
             Assert.Equal(WasiErrno.Nfile, account.TryReserve());
             hog.Closed(0);
             Assert.Equal(WasiErrno.Success, account.TryReserve());
