@@ -18,15 +18,19 @@ internal sealed class ExecutionRunner
     private readonly InstancePool.Lease? _lease;
     private readonly WasmExecutionOptions _options;
     private readonly SandboxPolicy _policy;
+    private readonly Action? _afterStore;
     private readonly EpochTicker _ticker;
 
     // linkProblem: the first import the sandbox does not provide at this tier, as the start-time inspection
     // described it; the run then ends as LinkFailed before instantiation. lease: the pool slot the run holds (when
     // the profile is pooled), given back once the store and its instances are gone. (A leased store never finds the
-    // pool out of slots: the pool has its lease's share of every slot kind that the store limits allow.)
+    // pool out of slots: the pool has its lease's share of every slot kind that the store limits allow.) afterStore:
+    // runs on the guest thread once the store is gone and the guest can touch nothing more (the compile cache's key
+    // revocation, for a guest that could reach its folder).
     public ExecutionRunner(WasmExecution execution, Module module, string? linkProblem, EngineProfile profile, InstancePool.Lease? lease,
-        WasmExecutionOptions options, SandboxPolicy policy, EpochTicker ticker)
+        WasmExecutionOptions options, SandboxPolicy policy, EpochTicker ticker, Action? afterStore)
     {
+        _afterStore = afterStore;
         _execution = execution;
         _module = module;
         _linkProblem = linkProblem;
@@ -92,6 +96,7 @@ internal sealed class ExecutionRunner
         {
             // The store is gone: its descriptors and its pool slot with it.
             session.OpenFiles.ReleaseAll();
+            _afterStore?.Invoke();
             _lease?.Dispose();
             _ticker.Exit();
         }

@@ -137,9 +137,6 @@ public sealed class WasmExecution
 
     internal void RequestInterrupt(InterruptReason reason) => Outcome.Request(reason);
 
-    /// <summary>Runs once the execution has ended, before waiters wake (the compile cache's key revocation).</summary>
-    internal Action? AfterEnd { get; set; }
-
     internal void TrackRpc(SyncRpcCall call)
     {
         lock (_pendingRpc)
@@ -174,7 +171,6 @@ public sealed class WasmExecution
         Outcome.Dispose(); // releases the deadline and watchdog timers
         Queue.Complete(exited);
         WasmRegistry.Finished(this); // before waiters wake: once Wait returns, the registry has seen the end
-        AfterEnd?.Invoke();
         _exited.Set();
     }
 

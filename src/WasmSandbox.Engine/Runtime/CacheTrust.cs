@@ -14,7 +14,7 @@ namespace WasmSandbox;
 /// <item>The folder is not a folder granted to a guest of this process (read-only grants included: a guest that can
 /// read the key can sign artifacts), does not lie inside one and contains none
 /// (<see cref="GrantedFolders.AnyOverlapping"/>); a grant made after the cache was in use stops it from then on, since
-/// every load and store asks again, and when that execution ends its key is deleted, so what it could have read or
+/// every load and store asks again, and once that execution's store is gone its key is deleted, so what it could have read or
 /// forged is worthless to later processes too (<see cref="DiskCompileCache.RevokeKey"/>).</item>
 /// <item>Every component of its absolute path, from <c>/</c> down to the folder itself, is examined with <c>lstat</c>
 /// (never followed): it must be a folder — a symbolic link anywhere is refused, even one root made, because what it

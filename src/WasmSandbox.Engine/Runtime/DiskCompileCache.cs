@@ -293,7 +293,7 @@ internal sealed class DiskCompileCache
         policy.Preopens.Any(p => GrantedFolders.IsWithin(_folder, p.HostPath) || GrantedFolders.IsWithin(p.HostPath, _folder));
 
     /// <summary>
-    /// Deletes the signing key (never following a link), after an execution that could reach the folder has ended: the
+    /// Deletes the signing key (never following a link), once the store of an execution that could reach the folder is gone: the
     /// guest may have read the key, or written artifacts signed with it, so no later process may trust what it signed.
     /// The next store creates a new key; every artifact signed before is compiled again.
     /// </summary>

@@ -170,7 +170,7 @@ internal sealed class ModuleCache
 
     /// <summary>
     /// When a guest with <paramref name="policy"/>'s grants could reach the disk cache's folder, an action that revokes
-    /// the cache's key (to run once that guest has ended); null otherwise.
+    /// the cache's key (to run once that guest's store is gone); null otherwise.
     /// </summary>
     public Action? RevocationFor(SandboxPolicy policy) =>
         _disk is { } disk && disk.IsReachableBy(policy) ? disk.RevokeKey : null;

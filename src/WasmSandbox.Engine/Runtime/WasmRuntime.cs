@@ -137,11 +137,8 @@ public sealed class WasmRuntime
         try
         {
             var (module, warmup) = OnFittingEngine(ref profile, ref lease, read.ResolvedPath, p => ModuleLoader.Load(read, p, _cache));
-            var execution = new WasmExecution(context, vmId, read.ResolvedPath, options, policy, warmup)
-            {
-                AfterEnd = _cache.RevocationFor(policy),
-            };
-            new ExecutionRunner(execution, module, read.LinkProblem, profile, lease, options, policy, _ticker).Start();
+            var execution = new WasmExecution(context, vmId, read.ResolvedPath, options, policy, warmup);
+            new ExecutionRunner(execution, module, read.LinkProblem, profile, lease, options, policy, _ticker, _cache.RevocationFor(policy)).Start();
             // Registered once it runs: a start refused on the way leaves no phantom Running execution behind.
             WasmRegistry.Add(execution);
             return execution;
