@@ -176,7 +176,7 @@ public abstract class WasmRunCommandBase : PSCmdlet
         if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
         {
             ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException($"mount '{spec}': '{mount.HostPath}' is a {provider.Name} path, not a file-system directory"),
+                new ArgumentException($"mount '{spec}': '{mount.HostPath}' is a path of the {provider.Name} provider, not a file-system directory"),
                 "MountNotFileSystem", ErrorCategory.InvalidArgument, spec));
         }
         return host + spec[mount.HostPath.Length..]; // the host part as written comes first; the rest stays as written
