@@ -68,8 +68,7 @@ internal sealed class ExecutionRunner
     private void Run()
     {
         var clock = Stopwatch.StartNew();
-        ulong frozenNow = (ulong)(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) * 1_000_000UL;
-        var session = new GuestSession(_execution, _policy, _options.StdioMode, frozenNow);
+        var session = new GuestSession(_execution, _policy, _options.StdioMode);
         ExitDecision decision;
         ulong? fuelUsed = null;
         try

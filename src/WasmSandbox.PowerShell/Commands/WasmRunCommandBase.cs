@@ -50,6 +50,15 @@ public abstract class WasmRunCommandBase : PSCmdlet
     [ValidateRange(1, SandboxLimits.MaxOpenFilesLimit)]
     public int MaxOpenFiles { get; set; } = SandboxLimits.DefaultMaxOpenFiles;
 
+    [Parameter]
+    public SandboxClockMode Clock { get; set; } = SandboxClockMode.Virtual;
+
+    [Parameter]
+    public DateTimeOffset ClockStart { get; set; }
+
+    [Parameter]
+    public long RandomSeed { get; set; }
+
     [Parameter(ValueFromPipeline = true)]
     [AllowNull]
     [AllowEmptyString]
@@ -71,6 +80,9 @@ public abstract class WasmRunCommandBase : PSCmdlet
         MaxOpenFiles = MaxOpenFiles,
         VmId = vmId,
         StdioMode = mode,
+        Clock = Clock,
+        ClockStart = MyInvocation.BoundParameters.ContainsKey(nameof(ClockStart)) ? ClockStart : null,
+        RandomSeed = MyInvocation.BoundParameters.ContainsKey(nameof(RandomSeed)) ? RandomSeed : null,
     };
 
     /// <summary>Starts the guest; a refusal becomes a terminating error with the engine's id and category.</summary>
