@@ -96,6 +96,27 @@ public class WasiFidelityTests
     }
 
     [Fact]
+    public void StdioFdstatIsWasmtimesAnswer()
+    {
+        using var sandbox = new Sandbox();
+        // Wasmtime 50's own WASI (tools/WasiReference, stdio piped) answers fd_fdstat_get for fds 0, 1 and 2 with
+        // filetype 0, flags 0, and rights FD_READ (0x2) for stdin and FD_WRITE (0x40) for stdout and stderr, base and
+        // inheriting alike; the sandbox answers stdio itself and must answer the same.
+        var run = sandbox.RunToEnd(Guest("""
+            (local $fd i32)
+            (loop $each
+              (drop (call $fdstat (local.get $fd) (i32.const 512)))
+              (call $put (i32.mul (local.get $fd) (i32.const 3)) (i64.load (i32.const 512)))
+              (call $put (i32.add (i32.mul (local.get $fd) (i32.const 3)) (i32.const 1)) (i64.load (i32.const 520)))
+              (call $put (i32.add (i32.mul (local.get $fd) (i32.const 3)) (i32.const 2)) (i64.load (i32.const 528)))
+              (local.set $fd (i32.add (local.get $fd) (i32.const 1)))
+              (br_if $each (i32.lt_u (local.get $fd) (i32.const 3))))
+            (call $report (i32.const 9))
+            """));
+        Assert.Equal(new ulong[] { 0, 0x2, 0x2, 0, 0x40, 0x40, 0, 0x40, 0x40 }, Results(run));
+    }
+
+    [Fact]
     public void StreamsTheHostDeclaresATerminalAreCharacterDevices()
     {
         using var sandbox = new Sandbox();
