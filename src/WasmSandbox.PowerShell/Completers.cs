@@ -27,7 +27,7 @@ public abstract class IdCompleter : IArgumentCompleter
 public class ContextIdNameCompleter : IdCompleter
 {
     private protected override IEnumerable<(string Id, string Tooltip)> Candidates() =>
-        WasmRegistry.Contexts.Select(c => (c.ContextId, $"{c.ContextId}: {c.ModulePath} (vm {c.VmId})"));
+        WasmRegistry.ContextsOf(RunspaceOwner.Current).Select(c => (c.ContextId, $"{c.ContextId}: {c.ModulePath} (vm {c.VmId})"));
 }
 
 /// <summary>Contexts, for -Context.</summary>
@@ -40,7 +40,7 @@ public sealed class ContextIdCompleter : ContextIdNameCompleter
 public class ExecutionIdCompleter : IdCompleter
 {
     private protected override IEnumerable<(string Id, string Tooltip)> Candidates() =>
-        WasmRegistry.Executions.OrderBy(e => e.State == WasmExecutionState.Running ? 0 : 1)
+        WasmRegistry.ExecutionsOf(RunspaceOwner.Current).OrderBy(e => e.State == WasmExecutionState.Running ? 0 : 1)
             .Select(e => (e.ExecutionId, $"{e.ExecutionId}: {e.State} {e.ModulePath}"));
 }
 

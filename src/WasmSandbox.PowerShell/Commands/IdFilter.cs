@@ -30,7 +30,7 @@ internal static class IdFilter
             }
             if (!any && !WildcardPattern.ContainsWildcardCharacters(id))
             {
-                cmdlet.WriteError(new ErrorRecord(new ItemNotFoundException($"no {what} with id '{id}' exists in this session"),
+                cmdlet.WriteError(new ErrorRecord(new ItemNotFoundException($"no {what} with id '{id}' exists in this runspace"),
                     $"{char.ToUpperInvariant(what[0])}{what[1..]}NotFound", ErrorCategory.ObjectNotFound, id));
             }
         }

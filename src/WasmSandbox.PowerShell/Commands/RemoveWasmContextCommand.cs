@@ -23,7 +23,7 @@ public sealed class RemoveWasmContextCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         var targets = ParameterSetName == IdSet
-            ? IdFilter.Select(this, WasmRegistry.Contexts, Id, c => c.ContextId, "context").ToArray()
+            ? IdFilter.Select(this, WasmRegistry.ContextsOf(RunspaceOwner.Current), Id, c => c.ContextId, "context").ToArray()
             : Context;
         foreach (var context in targets)
         {

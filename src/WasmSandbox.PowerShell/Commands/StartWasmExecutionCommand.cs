@@ -34,7 +34,7 @@ public sealed class StartWasmExecutionCommand : WasmRunCommandBase
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
-    /// <summary>Returns a job registered with the job manager, so Get-Job, Wait-Job, Receive-Job, Stop-Job and Remove-Job work.</summary>
+    /// <summary>Returns a job registered with the job manager (through <see cref="WasmJobSourceAdapter"/>), so Get-Job, Wait-Job, Receive-Job, Stop-Job and Remove-Job work.</summary>
     [Parameter]
     public SwitchParameter AsJob { get; set; }
 
@@ -49,7 +49,7 @@ public sealed class StartWasmExecutionCommand : WasmRunCommandBase
         if (AsJob)
         {
             var job = new WasmJob(_execution, MyInvocation.Line);
-            JobRepository.Add(job);
+            WasmJobSourceAdapter.Register(this, job);
             WriteObject(job);
         }
         else if (!Wait)

@@ -15,7 +15,8 @@ public sealed class StopWasmExecutionCommand : PSCmdlet
     [ArgumentCompleter(typeof(ExecutionCompleter))]
     public WasmExecution[] Execution { get; set; } = Array.Empty<WasmExecution>();
 
-    [Parameter(Mandatory = true, ParameterSetName = IdSet)]
+    /// <summary>Ids of this runspace's executions; positional too, as in <c>Stop-WasmExecution exec-1</c>.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet)]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(ExecutionIdCompleter))]
     public string[] Id { get; set; } = Array.Empty<string>();
@@ -26,7 +27,7 @@ public sealed class StopWasmExecutionCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         var targets = ParameterSetName == IdSet
-            ? IdFilter.Select(this, WasmRegistry.Executions, Id, e => e.ExecutionId, "execution").ToArray()
+            ? IdFilter.Select(this, WasmRegistry.ExecutionsOf(RunspaceOwner.Current), Id, e => e.ExecutionId, "execution").ToArray()
             : Execution;
         foreach (var execution in targets)
         {

@@ -71,6 +71,7 @@ public abstract class WasmRunCommandBase : PSCmdlet
         MaxOpenFiles = MaxOpenFiles,
         VmId = vmId,
         StdioMode = mode,
+        Owner = RunspaceOwner.Current,
     };
 
     /// <summary>Starts the guest; a refusal becomes a terminating error with the engine's id and category.</summary>
