@@ -31,6 +31,7 @@ internal sealed class Sandbox : IDisposable
         StdioMode = o.StdioMode,
         OutputBufferBytes = o.OutputBufferBytes,
         MaxOpenFiles = o.MaxOpenFiles,
+        Owner = o.Owner,
     };
 
     /// <summary>Runs to the end (closing stdin first) and returns every event.</summary>
