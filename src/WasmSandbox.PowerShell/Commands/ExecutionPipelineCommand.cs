@@ -17,10 +17,11 @@ public abstract class ExecutionPipelineCommand : PSCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ExecutionSet)]
     [ValidateNotNull]
-    [ArgumentCompleter(typeof(ExecutionCompleter))]
+    [ExecutionArgument]
+    [ArgumentCompleter(typeof(ExecutionIdCompleter))]
     public WasmExecution[] Execution { get; set; } = Array.Empty<WasmExecution>();
 
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet)]
+    [Parameter(Mandatory = true, ParameterSetName = IdSet)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(ExecutionIdCompleter))]

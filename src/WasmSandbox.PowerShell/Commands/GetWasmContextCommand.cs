@@ -10,7 +10,7 @@ public sealed class GetWasmContextCommand : PSCmdlet
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("ContextId")]
     [SupportsWildcards]
-    [ArgumentCompleter(typeof(ContextIdNameCompleter))]
+    [ArgumentCompleter(typeof(ContextIdCompleter))]
     public string[]? Id { get; set; }
 
     /// <summary>List the contexts of every runspace in the process, not only this runspace's.</summary>

@@ -12,12 +12,13 @@ public sealed class RemoveWasmContextCommand : PSCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ContextSet)]
     [ValidateNotNull]
+    [ContextArgument]
     [ArgumentCompleter(typeof(ContextIdCompleter))]
     public WasmContext[] Context { get; set; } = Array.Empty<WasmContext>();
 
     [Parameter(Mandatory = true, ParameterSetName = IdSet)]
     [SupportsWildcards]
-    [ArgumentCompleter(typeof(ContextIdNameCompleter))]
+    [ArgumentCompleter(typeof(ContextIdCompleter))]
     public string[] Id { get; set; } = Array.Empty<string>();
 
     protected override void ProcessRecord()

@@ -12,6 +12,7 @@ public sealed class StartWasmExecutionCommand : WasmRunCommandBase
     private WasmExecution? _execution;
 
     [Parameter(Mandatory = true, Position = 0)]
+    [ContextArgument]
     [ArgumentCompleter(typeof(ContextIdCompleter))]
     public WasmContext Context { get; set; } = null!;
 

@@ -12,11 +12,12 @@ public sealed class StopWasmExecutionCommand : PSCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ExecutionSet)]
     [ValidateNotNull]
-    [ArgumentCompleter(typeof(ExecutionCompleter))]
+    [ExecutionArgument]
+    [ArgumentCompleter(typeof(ExecutionIdCompleter))]
     public WasmExecution[] Execution { get; set; } = Array.Empty<WasmExecution>();
 
-    /// <summary>Ids of this runspace's executions; positional too, as in <c>Stop-WasmExecution exec-1</c>.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet)]
+    /// <summary>Ids of this runspace's executions (wildcards allowed); a positional id binds -Execution, which takes ids too.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = IdSet)]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(ExecutionIdCompleter))]
     public string[] Id { get; set; } = Array.Empty<string>();
