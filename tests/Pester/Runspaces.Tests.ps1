@@ -132,7 +132,7 @@ Describe 'WasmJobs like ThreadJobs' {
         $wasm = Start-WasmExecution (New-WasmContext $stdio) -ArgumentList exit, 0 -AsJob
         $thread, $wasm | Wait-Job -Timeout 30 | Out-Null
         (Get-Job -Name $wasm.Name).Id | Should -Be $wasm.Id
-        (Get-Job -Command '*-AsJob*' | Where-Object Id -eq $wasm.Id).PSJobTypeName | Should -Be 'WasmJob'
+        (Get-Job -Command 'stdio.wasm exit 0' | Where-Object Id -eq $wasm.Id).PSJobTypeName | Should -Be 'WasmJob'
         foreach ($order in @($thread, $wasm), @($wasm, $thread)) {
             $table = $order | Format-Table | Out-String -Width 120
             $lines = $table -split "`r?`n" | Where-Object { $_.Trim() }

@@ -49,7 +49,7 @@ public sealed class StartWasmExecutionCommand : WasmRunCommandBase
         _execution = StartOrThrow(Context, BuildOptions(VmId, StdioMode));
         if (AsJob)
         {
-            var job = new WasmJob(_execution, MyInvocation.Line);
+            var job = new WasmJob(_execution, JobCommand(_execution));
             WasmJobSourceAdapter.Register(this, job);
             WriteObject(job);
         }
@@ -58,6 +58,14 @@ public sealed class StartWasmExecutionCommand : WasmRunCommandBase
             WriteObject(_execution);
         }
     }
+
+    /// <summary>
+    /// What Get-Job shows as the job's Command: the module and its arguments, as a native command line reads (an
+    /// argument with a space or quote in single quotes), rather than the whole line the job was started from.
+    /// </summary>
+    private string JobCommand(WasmExecution execution) =>
+        string.Join(' ', ArgumentList.Select(a => a.Length == 0 || a.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"') ? $"'{a.Replace("'", "''")}'" : a)
+            .Prepend(System.IO.Path.GetFileName(execution.ResolvedModulePath)));
 
     protected override void ProcessRecord()
     {
