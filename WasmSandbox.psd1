@@ -2,7 +2,7 @@
     RootModule           = 'WasmSandbox.PowerShell.dll'
     ModuleVersion        = '0.1.0'
     CompatiblePSEditions = @('Core')
-    PowerShellVersion    = '7.4'
+    PowerShellVersion    = '7.6'
     GUID                 = '6f0c2a8e-5b7d-4c1e-9a3f-2d8b4e6a1c57'
     Author               = 'WasmSandbox contributors'
     CompanyName          = 'WasmSandbox contributors'
@@ -29,7 +29,7 @@
         PSData = @{
             Tags         = @('WebAssembly', 'Wasm', 'WASI', 'Wasmtime', 'Sandbox', 'Security', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
             LicenseUri   = 'https://www.apache.org/licenses/LICENSE-2.0'
-            ReleaseNotes = 'First release: contexts, background executions, typed events, permission tiers, fuel/memory/time/output limits.'
+            ReleaseNotes = 'First release: contexts, background executions, typed events, permission tiers, fuel/memory/time/output limits; per-runspace contexts and executions; WasmJobs registered like ThreadJobs. Requires PowerShell 7.6. Full notes: CHANGELOG.md in the package.'
         }
     }
 }

@@ -8,7 +8,8 @@
     local file-system repository, whose .nupkg is then moved to <OutputPath>/<Name>.<Version>.nupkg. This works
     offline and needs nothing beyond the Microsoft.PowerShell.PSResourceGet module that ships with PowerShell 7.4+.
 
-    The package holds every file of the staged folder, including the native Wasmtime library of each platform under
+    The package holds every file of the staged folder, including the LICENSE and CHANGELOG.md (release notes) the
+    script requires there, and the native Wasmtime library of each platform under
     runtimes/<rid>/native/; the script verifies that after packing. The temporary repository is unregistered and
     removed even when packing fails.
 
@@ -84,6 +85,10 @@ $stage = (Resolve-Path -LiteralPath $ModulePath).ProviderPath
 $name = Split-Path -Leaf $stage
 $manifestPath = Join-Path $stage "$name.psd1"
 if (-not (Test-Path -LiteralPath $manifestPath -PathType Leaf)) { throw "the staged module has no manifest: expected $manifestPath" }
+# A package travels without the repository: its license and release notes must be inside it.
+foreach ($required in 'LICENSE', 'CHANGELOG.md') {
+    if (-not (Test-Path -LiteralPath (Join-Path $stage $required) -PathType Leaf)) { throw "the staged module has no $required file: expected $(Join-Path $stage $required)" }
+}
 if (-not @(Get-ChildItem -Path (Join-Path $stage 'runtimes/*/native/*') -File)) {
     throw "the staged module has no native Wasmtime library under $stage/runtimes/<rid>/native"
 }

@@ -5,49 +5,36 @@ using System.Management.Automation.Language;
 namespace WasmSandbox.Commands;
 
 /// <summary>
-/// Tab completion for contexts, executions and event kinds. Parameters that take objects complete to an expression
-/// that fetches the object, e.g. <c>(Get-WasmContext -Id wasm-ctx-1)</c>; -Id parameters complete to the id itself.
+/// Tab completion for contexts, executions and event kinds: always the bare id (or kind), never an expression. The
+/// parameters that take objects also take ids (<see cref="IdArgumentAttribute{T}"/>), so the id is enough, and a line
+/// completed to the common prefix of several candidates (as Tab does in PSReadLine's Emacs mode) stays balanced.
 /// </summary>
 public abstract class IdCompleter : IArgumentCompleter
 {
     private protected abstract IEnumerable<(string Id, string Tooltip)> Candidates();
 
-    private protected virtual string? Getter => null;
-
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var pattern = WildcardPattern.Get(wordToComplete.Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
-        return Candidates().Where(c => pattern.IsMatch(c.Id)).Select(c => new CompletionResult(
-            Getter is null ? c.Id : $"({Getter} -Id {c.Id})", c.Id, CompletionResultType.ParameterValue, c.Tooltip));
+        return Candidates().Where(c => pattern.IsMatch(c.Id))
+            .Select(c => new CompletionResult(c.Id, c.Id, CompletionResultType.ParameterValue, c.Tooltip));
     }
 }
 
-/// <summary>Context ids, for -Id.</summary>
-public class ContextIdNameCompleter : IdCompleter
+/// <summary>This runspace's contexts, for -Context and -Id.</summary>
+public sealed class ContextIdCompleter : IdCompleter
 {
     private protected override IEnumerable<(string Id, string Tooltip)> Candidates() =>
-        WasmRegistry.Contexts.Select(c => (c.ContextId, $"{c.ContextId}: {c.ModulePath} (vm {c.VmId})"));
+        WasmRegistry.ContextsOf(RunspaceOwner.Current).Select(c => (c.ContextId, $"{c.ContextId}: {c.ModulePath} (vm {c.VmId})"));
 }
 
-/// <summary>Contexts, for -Context.</summary>
-public sealed class ContextIdCompleter : ContextIdNameCompleter
-{
-    private protected override string Getter => "Get-WasmContext";
-}
-
-/// <summary>Execution ids, running ones first, for -Id.</summary>
-public class ExecutionIdCompleter : IdCompleter
+/// <summary>This runspace's executions, running ones first, for -Execution and -Id.</summary>
+public sealed class ExecutionIdCompleter : IdCompleter
 {
     private protected override IEnumerable<(string Id, string Tooltip)> Candidates() =>
-        WasmRegistry.Executions.OrderBy(e => e.State == WasmExecutionState.Running ? 0 : 1)
+        WasmRegistry.ExecutionsOf(RunspaceOwner.Current).OrderBy(e => e.State == WasmExecutionState.Running ? 0 : 1)
             .Select(e => (e.ExecutionId, $"{e.ExecutionId}: {e.State} {e.ModulePath}"));
-}
-
-/// <summary>Executions, for -Execution.</summary>
-public sealed class ExecutionCompleter : ExecutionIdCompleter
-{
-    private protected override string Getter => "Get-WasmExecution";
 }
 
 /// <summary>Event kinds, for -Kind.</summary>

@@ -21,6 +21,7 @@ internal static class ErrorRecords
         WasmErrorCategory.InvalidOperation => ErrorCategory.InvalidOperation,
         WasmErrorCategory.NotImplemented => ErrorCategory.NotImplemented,
         WasmErrorCategory.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
+        WasmErrorCategory.InvalidResult => ErrorCategory.InvalidResult,
         _ => ErrorCategory.NotSpecified,
     };
 

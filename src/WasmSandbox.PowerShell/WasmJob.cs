@@ -21,6 +21,14 @@ public sealed class WasmJob : Job2
     // notification for removals. Receive-Job -Wait takes each event as it is added, so it never waits here.
     private static readonly TimeSpan s_roomPoll = TimeSpan.FromMilliseconds(20);
 
+    // Job2.SetJobState(JobState, Exception) is protected in every PowerShell 7 (ThreadJob calls it to set
+    // JobStateInfo.Reason), but the PowerShellStandard 5.1 reference assembly this project compiles against lacks that
+    // overload; it is looked up once, and a missing one fails the first -AsJob rather than a job's end.
+    private static readonly System.Reflection.MethodInfo s_setJobStateWithReason =
+        typeof(Job2).GetMethod(nameof(SetJobState), System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic,
+            new[] { typeof(JobState), typeof(Exception) })
+        ?? throw new MissingMethodException(nameof(Job2), "SetJobState(JobState, Exception)");
+
     private readonly ManualResetEventSlim _pumped = new(false);
     private readonly ManualResetEventSlim _disposing = new(false);
     private readonly object _gate = new();
@@ -87,22 +95,39 @@ public sealed class WasmJob : Job2
         }
         try
         {
-            if (failure is not null)
+            var error = failure is not null
+                ? new ErrorRecord(failure, "WasmJobDeliveryFailed", ErrorCategory.WriteError, Execution)
+                : WhyFailed();
+            if (error is null)
             {
-                Error.Add(new ErrorRecord(failure, "WasmJobDeliveryFailed", ErrorCategory.WriteError, Execution));
+                SetJobState(Execution.State == WasmExecutionState.Stopped ? JobState.Stopped : JobState.Completed);
             }
-            SetJobState(failure is not null ? JobState.Failed : Execution.State switch
+            else
             {
-                WasmExecutionState.Completed => JobState.Completed,
-                WasmExecutionState.Stopped => JobState.Stopped,
-                _ => JobState.Failed,
-            });
+                // Like ThreadJob: the reason on the state, and the record in the error stream, so that
+                // Receive-Job -ErrorAction Stop throws it.
+                Error.Add(error);
+                s_setJobStateWithReason.Invoke(this, new object[] { JobState.Failed, error.Exception });
+            }
         }
         catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
         {
             // Removed meanwhile: there is no job left to show a state.
         }
         _pumped.Set();
+    }
+
+    /// <summary>Why the run failed as an error record, or null when it completed or was stopped.</summary>
+    private ErrorRecord? WhyFailed()
+    {
+        if (Execution.State != WasmExecutionState.Failed || Execution.ExitedEvent is not { } exited)
+        {
+            return null;
+        }
+        WasmSandboxException reason = exited.Reason == WasmExitReason.Exited
+            ? new WasmNonZeroExitException(Execution)
+            : new WasmExecutionEndedException(Execution, exited);
+        return ErrorRecords.From(reason, Execution);
     }
 
     /// <summary>Adds one event to the job's output, first waiting for room while the guest can still produce more.</summary>

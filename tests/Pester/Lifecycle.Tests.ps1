@@ -127,11 +127,32 @@ Describe 'Invoke-WasmModule' {
 }
 
 Describe 'Tab completion' {
-    It 'completes -Context with context ids' {
+    It 'completes -Context with context ids, which -Context takes' {
         $ctx = New-WasmContext './complete-me.wasm'
         $matches = (TabExpansion2 -inputScript 'Start-WasmExecution -Context wasm-ctx-').CompletionMatches
-        $matches.ListItemText | Should -Contain $ctx.ContextId
-        ($matches | Where-Object ListItemText -eq $ctx.ContextId).CompletionText | Should -Be "(Get-WasmContext -Id $($ctx.ContextId))"
+        ($matches | Where-Object ListItemText -eq $ctx.ContextId).CompletionText | Should -Be $ctx.ContextId
+    }
+
+    It 'leaves a balanced command line, even completed to the common prefix of several candidates' {
+        # PSReadLine's Emacs-mode Tab (the default on Linux and macOS) inserts what all candidates share; an expression
+        # such as '(Get-WasmContext -Id wasm-ctx-1)' as completion text would leave '(Get-WasmContext -Id wasm-ctx-'.
+        New-WasmContext './a.wasm', './b.wasm' | Out-Null
+        Start-WasmExecution -Context $hello | Out-Null
+        Start-WasmExecution -Context $hello | Out-Null
+        foreach ($line in 'Start-WasmExecution -Context wasm-ctx-', 'Start-WasmExecution ', 'Remove-WasmContext -Context w',
+            'Stop-WasmExecution ', 'Wait-WasmExecution -Execution exec-', 'Receive-WasmEvent -Execution ', 'Get-WasmContext -Id ') {
+            $result = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+            $texts = @($result.CompletionMatches.CompletionText)
+            $texts.Count | Should -BeGreaterThan 1 -Because "'$line' has several candidates"
+            $common = $texts[0]
+            foreach ($t in $texts) { while (-not $t.StartsWith($common)) { $common = $common.Substring(0, $common.Length - 1) } }
+            foreach ($inserted in @($texts) + $common) {
+                $completed = $line.Substring(0, $result.ReplacementIndex) + $inserted + $line.Substring($result.ReplacementIndex + $result.ReplacementLength)
+                $errors = $null
+                [System.Management.Automation.Language.Parser]::ParseInput($completed, [ref] $null, [ref] $errors) | Out-Null
+                $errors | Should -BeNullOrEmpty -Because "'$completed' must parse"
+            }
+        }
     }
 
     It 'completes -Id of executions and -Kind' {

@@ -44,6 +44,15 @@ Describe 'The WasmSandbox gallery package' {
         foreach ($tag in $manifest.PrivateData.PSData.Tags) { $tags | Should -Contain $tag }
     }
 
+    It 'carries the license the manifest names and the release notes' {
+        $entries | Should -Contain 'LICENSE'
+        $entries | Should -Contain 'CHANGELOG.md'
+        $manifest.PrivateData.PSData.LicenseUri | Should -Be 'https://www.apache.org/licenses/LICENSE-2.0'
+        Get-Content -LiteralPath (Join-Path $env:WASMSANDBOX_TEST_MODULE 'LICENSE') -TotalCount 3 | Should -Contain '                                 Apache License'
+        $nuspec.releaseNotes | Should -Match 'CHANGELOG\.md'
+        Get-Content -Raw -LiteralPath (Join-Path $env:WASMSANDBOX_TEST_MODULE 'CHANGELOG.md') | Should -Match "## $([regex]::Escape($manifest.ModuleVersion))"
+    }
+
     It 'holds the native Wasmtime library of every staged platform, linux-x64 included' {
         $entries | Should -Contain 'runtimes/linux-x64/native/libwasmtime.so'
         $staged = Get-ChildItem -Path (Join-Path $env:WASMSANDBOX_TEST_MODULE 'runtimes/*/native/*') -File

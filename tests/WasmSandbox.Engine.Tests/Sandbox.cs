@@ -35,6 +35,7 @@ internal sealed class Sandbox : IDisposable
         ClockStart = o.ClockStart,
         RandomSeed = o.RandomSeed,
         TerminalStreams = o.TerminalStreams,
+        Owner = o.Owner,
     };
 
     /// <summary>Runs to the end (closing stdin first) and returns every event.</summary>

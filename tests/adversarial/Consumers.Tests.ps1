@@ -96,9 +96,14 @@ Describe 'Start-WasmExecution -AsJob under a flood' {
         $job.State | Should -Be 'Failed'
         $job.Execution.ExitReason | Should -Be 'TimedOut'
         $job.HasMoreData | Should -BeTrue
-        $events = @(Receive-Job $job)
+        # The events, and the failure's error record (as a ThreadJob gives its error): collected here, not thrown.
+        $events = @(Receive-Job $job -ErrorAction SilentlyContinue -ErrorVariable jobErrors)
         $job.HasMoreData | Should -BeFalse
         $events[-1].Reason | Should -Be 'TimedOut'
+        # The job's own record first, then PowerShell's JobStateFailed for the same reason (as for any failed job).
+        $jobErrors.FullyQualifiedErrorId | Should -Be @('WasmSandbox.TimedOut', 'JobStateFailed')
+        $jobErrors[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+        $jobErrors[1].Exception | Should -Be $job.JobStateInfo.Reason
         ($events | Where-Object { $_.Kind -eq 'Stderr' -and $_.FromSandbox }).Text | Should -BeLike '*timeout*expired*'
         $written = ($events | Where-Object Kind -eq Stdout | Measure-Object -Property { $_.Data.Length } -Sum).Sum
         # What the guest got out before it waited: the execution's buffer and the job's, nothing dropped in between.
@@ -176,7 +181,7 @@ Describe 'Invoke-WasmModule with output that has no newline' {
             $deadline = [DateTime]::UtcNow.AddSeconds(20)
             do {
                 Start-Sleep -Milliseconds 50
-                $exec = Get-WasmExecution -State Running | Where-Object ResolvedModulePath -eq $drip | Select-Object -First 1
+                $exec = Get-WasmExecution -AllRunspaces -State Running | Where-Object ResolvedModulePath -eq $drip | Select-Object -First 1  # the guest runs in the PowerShell instance's runspace
             } until ($exec -or [DateTime]::UtcNow -gt $deadline)
             $exec | Should -Not -BeNullOrEmpty -Because 'the endless writer started'
             # Let it write for a while, so the host has a long line pending and a queue of one-byte events.

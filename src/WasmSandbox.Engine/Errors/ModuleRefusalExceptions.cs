@@ -34,7 +34,8 @@ public sealed class NonWasmBinaryException : WasmSandboxException
 public sealed class NativeBinaryNotSupportedException : WasmSandboxException
 {
     public NativeBinaryNotSupportedException(string path, byte[] header, string format)
-        : base($"ERR_NATIVE_BINARY_NOT_SUPPORTED: {path} is a native {format} executable ({ModuleRefusalText.DescribeHeader(header)}); the sandbox runs only WebAssembly modules")
+        // The code stays in the text, at its end, because the original contract promises it in the message.
+        : base($"{path} is a native {format} executable ({ModuleRefusalText.DescribeHeader(header)}); the sandbox runs only WebAssembly modules (ERR_NATIVE_BINARY_NOT_SUPPORTED)")
     {
         Path = path;
         Header = header;

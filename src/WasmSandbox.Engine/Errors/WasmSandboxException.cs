@@ -29,4 +29,5 @@ public enum WasmErrorCategory
     InvalidOperation,
     NotImplemented,
     ResourceUnavailable,
+    InvalidResult,
 }

@@ -8,12 +8,19 @@ public sealed class WasmContext
 {
     private static long s_lastId;
 
-    public WasmContext(string modulePath, string vmId = DefaultVmId)
+    /// <param name="modulePath">The module path, kept exactly as given.</param>
+    /// <param name="vmId">The vm whose executions may start it.</param>
+    /// <param name="owner">
+    /// Who the context belongs to, as an opaque key (a host maps its sessions to keys); <see cref="WasmRegistry"/>
+    /// lists and releases contexts per owner.
+    /// </param>
+    public WasmContext(string modulePath, string vmId = DefaultVmId, object? owner = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(modulePath);
         ArgumentException.ThrowIfNullOrEmpty(vmId);
         ModulePath = modulePath;
         VmId = vmId;
+        Owner = owner;
         Number = Interlocked.Increment(ref s_lastId);
         ContextId = $"wasm-ctx-{Number}";
         WasmRegistry.Add(this);
@@ -25,6 +32,9 @@ public sealed class WasmContext
     public bool IsRemoved { get; private set; }
 
     internal void MarkRemoved() => IsRemoved = true;
+
+    /// <summary>The opaque key of whoever made the context, or null.</summary>
+    public object? Owner { get; }
 
     public const string DefaultVmId = "default";
 

@@ -24,6 +24,7 @@ public sealed class WasmExecution
         ResolvedModulePath = resolvedModulePath;
         PermissionTier = options.PermissionTier;
         StdioMode = options.StdioMode;
+        Owner = options.Owner;
         Warmup = warmup;
         Policy = policy;
         Queue = new EventQueue(ExecutionId, policy.Limits.OutputBufferBytes);
@@ -47,6 +48,9 @@ public sealed class WasmExecution
     public string ResolvedModulePath { get; }
 
     public WasmPermissionTier PermissionTier { get; }
+
+    /// <summary>The opaque key of whoever started the execution (<see cref="WasmExecutionOptions.Owner"/>), or null.</summary>
+    public object? Owner { get; }
 
     public WasmStdioMode StdioMode { get; }
 
@@ -75,6 +79,9 @@ public sealed class WasmExecution
 
     /// <summary>Signalled when the execution ends.</summary>
     public WaitHandle ExitedWaitHandle => _exited.WaitHandle;
+
+    /// <summary>Set once its owner released it (<see cref="WasmRegistry.Release"/>): the registry no longer lists it.</summary>
+    internal bool IsReleased { get; set; }
 
     internal EventQueue Queue { get; }
 

@@ -55,6 +55,12 @@ public sealed class WasmExecutionOptions
     /// </summary>
     public WasmStdioStreams TerminalStreams { get; init; } = WasmStdioStreams.None;
 
+    /// <summary>
+    /// Who the execution belongs to, as an opaque key compared with <see cref="object.Equals(object?, object?)"/>:
+    /// <see cref="WasmRegistry"/> lists and releases executions per owner. Null belongs to nobody in particular.
+    /// </summary>
+    public object? Owner { get; init; }
+
     /// <summary>Largest number of unreceived output bytes before the guest is made to wait (back-pressure).</summary>
     public long OutputBufferBytes { get; init; } = 16L * 1024 * 1024;
 }

@@ -9,7 +9,9 @@ namespace WasmSandbox;
 /// Compiled modules shared by every context and execution of the process, keyed by the SHA-256 of the module bytes
 /// and the engine profile: a changed file (or a symlink moved to another file) compiles afresh, an unchanged one
 /// never does, and concurrent first starts of one module compile it once. Behind the memory cache sits the disk
-/// cache, so a new process loads what an earlier one compiled.
+/// cache, so a new process loads what an earlier one compiled. The disk cache's settings are read again at each start
+/// (<see cref="CompileCacheSettings.FromEnvironment"/>), so changing WASMSANDBOX_CACHE_DIR in a session takes effect
+/// at the next start; modules already in memory stay there.
 /// </summary>
 internal sealed class ModuleCache
 {
@@ -17,8 +19,12 @@ internal sealed class ModuleCache
 
     private readonly ConcurrentDictionary<string, Lazy<Loaded>> _modules = new();
     private readonly ConcurrentQueue<string> _order = new();
-    private readonly CompileCacheSettings _settings;
-    private readonly DiskCompileCache? _disk;
+    // Where the settings come from at each start; null when they were given once and never change (tests).
+    private readonly Func<CompileCacheSettings>? _read;
+    // One disk cache per folder and bound ever used, so that switching back reuses it and a revocation reaches every
+    // folder this process has loaded native code from.
+    private readonly ConcurrentDictionary<(string Directory, long MaxBytes), DiskCompileCache> _disks = new();
+    private volatile Setup _setup;
     private int _loads;
 
     /// <summary>A cache set up from the host's environment (<see cref="CompileCacheSettings.FromEnvironment"/>).</summary>
@@ -28,15 +34,41 @@ internal sealed class ModuleCache
     /// delaying the first start. A failure there is left for the first real hash to report.
     /// </remarks>
     public ModuleCache()
-        : this(CompileCacheSettings.FromEnvironment())
+        : this(CompileCacheSettings.FromEnvironment)
     {
         _ = Task.Run(static () => SHA256.HashData([]));
     }
 
-    public ModuleCache(CompileCacheSettings settings)
+    /// <summary>A cache whose settings never change.</summary>
+    public ModuleCache(CompileCacheSettings settings) => _setup = SetupFor(settings);
+
+    /// <summary>A cache that asks <paramref name="read"/> for its settings at each start.</summary>
+    internal ModuleCache(Func<CompileCacheSettings> read)
     {
-        _settings = settings;
-        _disk = settings.Directory is null ? null : new DiskCompileCache(settings.Directory, settings.MaxBytes);
+        _read = read;
+        _setup = SetupFor(read());
+    }
+
+    private Setup SetupFor(CompileCacheSettings settings) => new(settings, settings.Directory is null
+        ? null
+        : _disks.GetOrAdd((settings.Directory, settings.MaxBytes), static key => new DiskCompileCache(key.Directory, key.MaxBytes)));
+
+    /// <summary>The settings for this start: the environment's now, when the cache reads it.</summary>
+    private Setup Current()
+    {
+        var setup = _setup;
+        if (_read is null)
+        {
+            return setup;
+        }
+        var settings = _read();
+        if (settings == setup.Settings)
+        {
+            return setup;
+        }
+        var changed = SetupFor(settings);
+        _setup = changed;
+        return changed;
     }
 
     /// <summary>How many modules were compiled or read from disk, as opposed to taken from memory.</summary>
@@ -46,8 +78,9 @@ internal sealed class ModuleCache
 
     public (Module Module, WasmWarmup Warmup) GetOrCompile(EngineProfile profile, byte[] wasm, string sha256, string modulePath, string displayName)
     {
-        var loaded = Get(profile, wasm, sha256, displayName);
-        return (loaded.Module, Warmup(loaded, modulePath));
+        var setup = Current();
+        var loaded = Get(profile, wasm, sha256, displayName, setup);
+        return (loaded.Module, Warmup(loaded, modulePath, setup));
     }
 
     /// <summary>
@@ -57,21 +90,22 @@ internal sealed class ModuleCache
     /// </summary>
     public WasmWarmup Precompile(EngineProfile profile, byte[] wasm, string sha256, string modulePath, string displayName)
     {
-        var loaded = Get(profile, wasm, sha256, displayName);
-        var warmup = Warmup(loaded, modulePath);
-        if (warmup.Source != WasmWarmup.FromMemory || _disk is null)
+        var setup = Current();
+        var loaded = Get(profile, wasm, sha256, displayName, setup);
+        var warmup = Warmup(loaded, modulePath, setup);
+        if (warmup.Source != WasmWarmup.FromMemory || setup.Disk is null)
         {
             return warmup;
         }
-        string? note = _disk.EnsureStored(profile.Key, sha256, loaded.Module);
-        return new WasmWarmup(WasmWarmup.FromMemory, modulePath, _settings.Directory, TimeSpan.Zero, note);
+        string? note = setup.Disk.EnsureStored(profile.Key, sha256, loaded.Module);
+        return new WasmWarmup(WasmWarmup.FromMemory, modulePath, setup.Settings.Directory, TimeSpan.Zero, note);
     }
 
-    private Loaded Get(EngineProfile profile, byte[] wasm, string sha256, string displayName)
+    private Loaded Get(EngineProfile profile, byte[] wasm, string sha256, string displayName, Setup setup)
     {
         string key = $"{profile.EngineKey}/{sha256}";
         var lazy = _modules.GetOrAdd(key, _ => new Lazy<Loaded>(
-            () => Load(profile, wasm, sha256, displayName), LazyThreadSafetyMode.ExecutionAndPublication));
+            () => Load(profile, wasm, sha256, displayName, setup), LazyThreadSafetyMode.ExecutionAndPublication));
         Loaded loaded;
         try
         {
@@ -93,18 +127,18 @@ internal sealed class ModuleCache
     }
 
     /// <summary>Takes the module from disk, or compiles it and stores it there.</summary>
-    private Loaded Load(EngineProfile profile, byte[] wasm, string sha256, string displayName)
+    private Loaded Load(EngineProfile profile, byte[] wasm, string sha256, string displayName, Setup setup)
     {
         Interlocked.Increment(ref _loads);
         var notes = new List<string>();
-        if (_settings.Note is not null)
+        if (setup.Settings.Note is not null)
         {
-            notes.Add(_settings.Note);
+            notes.Add(setup.Settings.Note);
         }
-        if (_disk is not null)
+        if (setup.Disk is { } disk)
         {
             var clock = Stopwatch.StartNew();
-            var (stored, note) = _disk.TryLoad(profile.Engine, profile.Key, sha256, displayName);
+            var (stored, note) = disk.TryLoad(profile.Engine, profile.Key, sha256, displayName);
             if (stored is not null)
             {
                 return new Loaded(stored, new Report(WasmWarmup.FromDisk, clock.Elapsed, Join(notes)));
@@ -117,7 +151,7 @@ internal sealed class ModuleCache
         var compileClock = Stopwatch.StartNew();
         var module = Module.FromBytes(profile.Engine, displayName, wasm);
         var compileTime = compileClock.Elapsed;
-        if (_disk?.Store(profile.Key, sha256, module) is { } storeNote)
+        if (setup.Disk?.Store(profile.Key, sha256, module) is { } storeNote)
         {
             notes.Add(storeNote);
         }
@@ -128,10 +162,10 @@ internal sealed class ModuleCache
     /// The load's own report for the first execution that asks, a memory hit for every later one: exactly one
     /// execution is charged with the compile, even when several waited for it.
     /// </summary>
-    private WasmWarmup Warmup(Loaded loaded, string modulePath)
+    private static WasmWarmup Warmup(Loaded loaded, string modulePath, Setup setup)
     {
         var report = loaded.Claim() ? loaded.Report : Report.Memory;
-        return new WasmWarmup(report.Source, modulePath, _settings.Directory, report.Time, report.Note);
+        return new WasmWarmup(report.Source, modulePath, setup.Settings.Directory, report.Time, report.Note);
     }
 
     // Distinct: a refused folder is reported by the attempt to read and again by the attempt to write.
@@ -148,6 +182,8 @@ internal sealed class ModuleCache
             _modules.TryRemove(oldest, out _);
         }
     }
+
+    private sealed record Setup(CompileCacheSettings Settings, DiskCompileCache? Disk);
 
     private sealed record Report(string Source, TimeSpan Time, string? Note)
     {
@@ -169,9 +205,19 @@ internal sealed class ModuleCache
     }
 
     /// <summary>
-    /// When a guest with <paramref name="policy"/>'s grants could reach the disk cache's folder, an action that revokes
-    /// the cache's key (to run once that guest's store is gone); null otherwise.
+    /// When a guest with <paramref name="policy"/>'s grants could reach the folder of a disk cache this process has
+    /// used (the current one or one it used before the settings changed), an action that revokes those caches' keys
+    /// (to run once that guest's store is gone); null otherwise.
     /// </summary>
-    public Action? RevocationFor(SandboxPolicy policy) =>
-        _disk is { } disk && disk.IsReachableBy(policy) ? disk.RevokeKey : null;
+    public Action? RevocationFor(SandboxPolicy policy)
+    {
+        var reachable = _disks.Values.Where(d => d.IsReachableBy(policy)).ToArray();
+        return reachable.Length == 0 ? null : () =>
+        {
+            foreach (var disk in reachable)
+            {
+                disk.RevokeKey();
+            }
+        };
+    }
 }

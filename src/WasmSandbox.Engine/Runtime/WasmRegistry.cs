@@ -9,6 +9,11 @@ namespace WasmSandbox;
 /// <see cref="FinishedOutputKeptBytes"/> in all, so thousands of runs whose output nobody reads (each may hold up to
 /// its 16 MiB buffer) cannot grow the process without bound. A finished execution a script still holds in a variable
 /// keeps its events for that script.
+/// <para>
+/// Each context and execution carries an opaque owner key (a PowerShell host uses one per runspace): the lists can be
+/// read per owner, and <see cref="Release"/> ends what one owner leaves behind. Ids are numbered per process, across
+/// owners, so logs from several owners never collide.
+/// </para>
 /// </summary>
 public static class WasmRegistry
 {
@@ -31,6 +36,51 @@ public static class WasmRegistry
     public static IReadOnlyList<WasmExecution> Executions =>
         s_executions.Values.OrderBy(e => e.Number).ToArray();
 
+    /// <summary>The contexts <paramref name="owner"/> made, in creation order.</summary>
+    public static IReadOnlyList<WasmContext> ContextsOf(object? owner) =>
+        s_contexts.Values.Where(c => Equals(c.Owner, owner)).OrderBy(c => c.Number).ToArray();
+
+    /// <summary>The executions <paramref name="owner"/> started, in start order.</summary>
+    public static IReadOnlyList<WasmExecution> ExecutionsOf(object? owner) =>
+        s_executions.Values.Where(e => Equals(e.Owner, owner)).OrderBy(e => e.Number).ToArray();
+
+    /// <summary>
+    /// Ends what <paramref name="owner"/> leaves behind when it goes away: its running executions are stopped, its
+    /// contexts removed (they can no longer start) and its executions, running or finished, forgotten. Returns the
+    /// executions that were still running, so the caller can wait for them if it wants to.
+    /// </summary>
+    public static IReadOnlyList<WasmExecution> Release(object owner)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        foreach (var context in ContextsOf(owner))
+        {
+            Remove(context);
+        }
+        WasmExecution[] owned;
+        lock (s_finished)
+        {
+            owned = ExecutionsOf(owner).ToArray();
+            foreach (var execution in owned)
+            {
+                execution.IsReleased = true;
+                s_executions.TryRemove(new KeyValuePair<string, WasmExecution>(execution.ExecutionId, execution));
+            }
+            var kept = s_finished.Where(f => !Equals(f.Execution.Owner, owner)).ToArray();
+            s_finished.Clear();
+            foreach (var f in kept)
+            {
+                s_finished.Enqueue(f);
+            }
+            s_held = kept.Sum(f => f.Held);
+        }
+        var running = owned.Where(e => e.State == WasmExecutionState.Running).ToArray();
+        foreach (var execution in running)
+        {
+            execution.Stop();
+        }
+        return running;
+    }
+
     public static WasmContext? FindContext(string id) => s_contexts.TryGetValue(id, out var c) ? c : null;
 
     public static WasmExecution? FindExecution(string id) => s_executions.TryGetValue(id, out var e) ? e : null;
@@ -50,6 +100,10 @@ public static class WasmRegistry
     {
         lock (s_finished)
         {
+            if (execution.IsReleased)
+            {
+                return; // its owner went away while it ran: nobody lists it any more
+            }
             long held = execution.Queue.PendingCost;
             s_finished.Enqueue((execution, held));
             s_held += held;

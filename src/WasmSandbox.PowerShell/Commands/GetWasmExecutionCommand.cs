@@ -2,7 +2,7 @@ using System.Management.Automation;
 
 namespace WasmSandbox.Commands;
 
-/// <summary>Lists the executions of this session (running ones and the most recent finished ones).</summary>
+/// <summary>Lists the executions this runspace started (with -AllRunspaces, every runspace's; running ones and the most recent finished ones).</summary>
 [Cmdlet(VerbsCommon.Get, "WasmExecution")]
 [OutputType(typeof(WasmExecution))]
 public sealed class GetWasmExecutionCommand : PSCmdlet
@@ -16,9 +16,13 @@ public sealed class GetWasmExecutionCommand : PSCmdlet
     [Parameter]
     public WasmExecutionState[]? State { get; set; }
 
+    /// <summary>List the executions of every runspace in the process, not only this runspace's.</summary>
+    [Parameter]
+    public SwitchParameter AllRunspaces { get; set; }
+
     protected override void ProcessRecord()
     {
-        foreach (var execution in IdFilter.Select(this, WasmRegistry.Executions, Id, e => e.ExecutionId, "execution"))
+        foreach (var execution in IdFilter.Select(this, AllRunspaces ? WasmRegistry.Executions : WasmRegistry.ExecutionsOf(RunspaceOwner.Current), Id, e => e.ExecutionId, "execution"))
         {
             if (State is null || State.Contains(execution.State))
             {

@@ -34,7 +34,7 @@ public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
 
     protected override void BeginProcessing()
     {
-        _context = new WasmContext(GetUnresolvedProviderPathFromPSPath(Path));
+        _context = new WasmContext(GetUnresolvedProviderPathFromPSPath(Path), owner: RunspaceOwner.Current);
         try
         {
             _execution = StartOrThrow(_context, BuildOptions());

@@ -2,15 +2,32 @@ using System.Management.Automation;
 
 namespace WasmSandbox.Commands;
 
-/// <summary>Creates a handle on a module file that executions start from.</summary>
-[Cmdlet(VerbsCommon.New, "WasmContext")]
+/// <summary>
+/// Creates a handle on a module file that executions start from: one context per file, from -Path, -LiteralPath or
+/// the pipeline (strings, or Get-Item / Get-ChildItem output through its PSPath).
+/// </summary>
+[Cmdlet(VerbsCommon.New, "WasmContext", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(WasmContext))]
 public sealed class NewWasmContextCommand : PSCmdlet
 {
-    /// <summary>The module path, kept exactly as given; a relative path is resolved at each start.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    /// <summary>
+    /// The module path. A plain relative path is kept exactly as given and resolved at each start against that
+    /// execution's working directory; a path with a drive ('TestDrive:\x'), a home ('~') or wildcards is resolved
+    /// through the provider now.
+    /// </summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
-    public string Path { get; set; } = "";
+    [SupportsWildcards]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>Like -Path without wildcards; binds the PSPath of Get-Item and Get-ChildItem output.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [ValidateNotNullOrEmpty]
+    [Alias("PSPath", "LP")]
+    public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -24,22 +41,59 @@ public sealed class NewWasmContextCommand : PSCmdlet
 
     protected override void StopProcessing() => _stop.Cancel();
 
-    /// <summary>
-    /// A path with a home ('~') or a drive ('TestDrive:\x', 'Temp:/x') is resolved through the provider now, since only
-    /// PowerShell knows what those mean; a plain relative path is kept, and resolved against each start's working
-    /// directory.
-    /// </summary>
-    private string ProviderPathOrRelative(string path) =>
-        path.StartsWith('~') || SessionState.Path.IsPSAbsolute(path, out _) ? GetUnresolvedProviderPathFromPSPath(path) : path;
-
-    protected override void EndProcessing()
+    protected override void ProcessRecord()
     {
-        var context = new WasmContext(ProviderPathOrRelative(Path), VmId);
+        bool literal = ParameterSetName == LiteralPathSet;
+        foreach (var given in literal ? LiteralPath : Path)
+        {
+            foreach (var modulePath in ModulePaths(given, literal))
+            {
+                Create(modulePath);
+            }
+        }
+    }
+
+    /// <summary>What each given path becomes in a context: kept as given when plain relative, else provider-resolved.</summary>
+    private IEnumerable<string> ModulePaths(string given, bool literal)
+    {
+        if (!literal && WildcardPattern.ContainsWildcardCharacters(given))
+        {
+            return ModulePathResolver.ResolveFiles(this, given, literal: false);
+        }
+        if (ModulePathResolver.IsPlainRelative(this, given))
+        {
+            return new[] { given };
+        }
+        try
+        {
+            string full = ModulePathResolver.ResolveLiteral(this, given);
+            ModulePathResolver.ThrowIfDirectory(full);
+            return new[] { full };
+        }
+        catch (WasmSandboxException e)
+        {
+            WriteError(ErrorRecords.From(e, given));
+            return Array.Empty<string>();
+        }
+    }
+
+    private void Create(string modulePath)
+    {
+        var context = new WasmContext(modulePath, VmId, RunspaceOwner.Current);
         if (Precompile)
         {
             var options = new WasmExecutionOptions { WorkingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath };
-            var warmup = WasmRunCommandBase.WithCompileProgress(this, context, () => WasmRuntime.Shared.Precompile(context, options), _stop.Token);
-            WasmRunCommandBase.WriteWarmup(this, context.ContextId, warmup);
+            try
+            {
+                var warmup = WasmRunCommandBase.WithCompileProgress(this, context, () => WasmRuntime.Shared.Precompile(context, options), _stop.Token);
+                WasmRunCommandBase.WriteWarmup(this, context.ContextId, warmup);
+            }
+            catch
+            {
+                // A module that cannot compile gives no context: nothing is left behind for Get-WasmContext.
+                WasmRegistry.Remove(context);
+                throw;
+            }
         }
         WriteObject(context);
     }

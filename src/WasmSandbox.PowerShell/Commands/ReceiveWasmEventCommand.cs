@@ -3,7 +3,7 @@ using System.Management.Automation;
 namespace WasmSandbox.Commands;
 
 /// <summary>Emits the events executions have produced and not yet delivered, optionally waiting for them to end.</summary>
-[Cmdlet(VerbsCommunications.Receive, "WasmEvent")]
+[Cmdlet(VerbsCommunications.Receive, "WasmEvent", DefaultParameterSetName = ExecutionSet)]
 [OutputType(typeof(WasmStdoutEvent), typeof(WasmStderrEvent), typeof(WasmSignalStateEvent), typeof(WasmSyncRpcRequestEvent), typeof(WasmExitedEvent))]
 public sealed class ReceiveWasmEventCommand : ExecutionPipelineCommand
 {
@@ -24,7 +24,7 @@ public sealed class ReceiveWasmEventCommand : ExecutionPipelineCommand
         if (!Wait)
         {
             // Without -Wait there is nothing to gather for: emit what is there as each execution arrives.
-            WasmEventReceiver.Receive(Execution, Kind, wait: false, TimeSpan.Zero, StopRequested, WriteObject);
+            WasmEventReceiver.Receive(Arrived, Kind, wait: false, TimeSpan.Zero, StopRequested, WriteObject);
         }
     }
 

@@ -12,18 +12,19 @@ public sealed class RemoveWasmContextCommand : PSCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ContextSet)]
     [ValidateNotNull]
+    [ContextArgument]
     [ArgumentCompleter(typeof(ContextIdCompleter))]
     public WasmContext[] Context { get; set; } = Array.Empty<WasmContext>();
 
     [Parameter(Mandatory = true, ParameterSetName = IdSet)]
     [SupportsWildcards]
-    [ArgumentCompleter(typeof(ContextIdNameCompleter))]
+    [ArgumentCompleter(typeof(ContextIdCompleter))]
     public string[] Id { get; set; } = Array.Empty<string>();
 
     protected override void ProcessRecord()
     {
         var targets = ParameterSetName == IdSet
-            ? IdFilter.Select(this, WasmRegistry.Contexts, Id, c => c.ContextId, "context").ToArray()
+            ? IdFilter.Select(this, WasmRegistry.ContextsOf(RunspaceOwner.Current), Id, c => c.ContextId, "context").ToArray()
             : Context;
         foreach (var context in targets)
         {

@@ -12,6 +12,7 @@ public sealed class StartWasmExecutionCommand : WasmRunCommandBase
     private WasmExecution? _execution;
 
     [Parameter(Mandatory = true, Position = 0)]
+    [ContextArgument]
     [ArgumentCompleter(typeof(ContextIdCompleter))]
     public WasmContext Context { get; set; } = null!;
 
@@ -34,7 +35,7 @@ public sealed class StartWasmExecutionCommand : WasmRunCommandBase
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
-    /// <summary>Returns a job registered with the job manager, so Get-Job, Wait-Job, Receive-Job, Stop-Job and Remove-Job work.</summary>
+    /// <summary>Returns a job registered with the job manager (through <see cref="WasmJobSourceAdapter"/>), so Get-Job, Wait-Job, Receive-Job, Stop-Job and Remove-Job work.</summary>
     [Parameter]
     public SwitchParameter AsJob { get; set; }
 
@@ -48,8 +49,8 @@ public sealed class StartWasmExecutionCommand : WasmRunCommandBase
         _execution = StartOrThrow(Context, BuildOptions(VmId, StdioMode));
         if (AsJob)
         {
-            var job = new WasmJob(_execution, MyInvocation.Line);
-            JobRepository.Add(job);
+            var job = new WasmJob(_execution, JobCommand(_execution));
+            WasmJobSourceAdapter.Register(this, job);
             WriteObject(job);
         }
         else if (!Wait)
@@ -57,6 +58,14 @@ public sealed class StartWasmExecutionCommand : WasmRunCommandBase
             WriteObject(_execution);
         }
     }
+
+    /// <summary>
+    /// What Get-Job shows as the job's Command: the module and its arguments, as a native command line reads (an
+    /// argument with a space or quote in single quotes), rather than the whole line the job was started from.
+    /// </summary>
+    private string JobCommand(WasmExecution execution) =>
+        string.Join(' ', ArgumentList.Select(a => a.Length == 0 || a.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"') ? $"'{a.Replace("'", "''")}'" : a)
+            .Prepend(System.IO.Path.GetFileName(execution.ResolvedModulePath)));
 
     protected override void ProcessRecord()
     {

@@ -12,9 +12,11 @@ public sealed class StopWasmExecutionCommand : PSCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = ExecutionSet)]
     [ValidateNotNull]
-    [ArgumentCompleter(typeof(ExecutionCompleter))]
+    [ExecutionArgument]
+    [ArgumentCompleter(typeof(ExecutionIdCompleter))]
     public WasmExecution[] Execution { get; set; } = Array.Empty<WasmExecution>();
 
+    /// <summary>Ids of this runspace's executions (wildcards allowed); a positional id binds -Execution, which takes ids too.</summary>
     [Parameter(Mandatory = true, ParameterSetName = IdSet)]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(ExecutionIdCompleter))]
@@ -26,7 +28,7 @@ public sealed class StopWasmExecutionCommand : PSCmdlet
     protected override void ProcessRecord()
     {
         var targets = ParameterSetName == IdSet
-            ? IdFilter.Select(this, WasmRegistry.Executions, Id, e => e.ExecutionId, "execution").ToArray()
+            ? IdFilter.Select(this, WasmRegistry.ExecutionsOf(RunspaceOwner.Current), Id, e => e.ExecutionId, "execution").ToArray()
             : Execution;
         foreach (var execution in targets)
         {

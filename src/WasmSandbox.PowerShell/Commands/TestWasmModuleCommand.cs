@@ -78,57 +78,7 @@ public sealed class TestWasmModuleCommand : PSCmdlet, IDisposable
 
     public void Dispose() => _cancellation.Dispose();
 
-    private IEnumerable<string> ResolvePaths()
-    {
-        if (ParameterSetName == LiteralPathSet)
-        {
-            foreach (var literal in LiteralPath)
-            {
-                string full = GetUnresolvedProviderPathFromPSPath(literal);
-                if (File.Exists(full))
-                {
-                    yield return full;
-                }
-                else
-                {
-                    WriteError(NotFound(literal, full));
-                }
-            }
-            yield break;
-        }
-        foreach (var pattern in Path)
-        {
-            string[] resolved;
-            try
-            {
-                resolved = GetResolvedProviderPathFromPSPath(pattern, out var provider).ToArray();
-                if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
-                {
-                    WriteError(new ErrorRecord(new ArgumentException($"'{pattern}' is not a file-system path"),
-                        "NotAFileSystemPath", ErrorCategory.InvalidArgument, pattern));
-                    continue;
-                }
-            }
-            catch (ItemNotFoundException)
-            {
-                WriteError(NotFound(pattern, GetUnresolvedProviderPathFromPSPath(pattern)));
-                continue;
-            }
-            foreach (var full in resolved)
-            {
-                if (File.Exists(full))
-                {
-                    yield return full;
-                }
-                else if (!WildcardPattern.ContainsWildcardCharacters(pattern))
-                {
-                    WriteError(new ErrorRecord(new ArgumentException($"'{full}' is a directory, not a module file"),
-                        "PathIsDirectory", ErrorCategory.InvalidArgument, full));
-                }
-            }
-        }
-    }
-
-    private static ErrorRecord NotFound(string given, string full) =>
-        new(new ItemNotFoundException($"module file '{full}' does not exist"), "ModuleNotFound", ErrorCategory.ObjectNotFound, given);
+    private IEnumerable<string> ResolvePaths() => ParameterSetName == LiteralPathSet
+        ? LiteralPath.SelectMany(p => ModulePathResolver.ResolveFiles(this, p, literal: true))
+        : Path.SelectMany(p => ModulePathResolver.ResolveFiles(this, p, literal: false));
 }

@@ -3,7 +3,7 @@ using System.Management.Automation;
 namespace WasmSandbox.Commands;
 
 /// <summary>Waits for executions to end (all, or with -Any the first) and outputs those that ended.</summary>
-[Cmdlet(VerbsLifecycle.Wait, "WasmExecution")]
+[Cmdlet(VerbsLifecycle.Wait, "WasmExecution", DefaultParameterSetName = ExecutionSet)]
 [OutputType(typeof(WasmExecution))]
 public sealed class WaitWasmExecutionCommand : ExecutionPipelineCommand
 {

@@ -83,6 +83,7 @@ public abstract class WasmRunCommandBase : PSCmdlet
         Clock = Clock,
         ClockStart = MyInvocation.BoundParameters.ContainsKey(nameof(ClockStart)) ? ClockStart : null,
         RandomSeed = MyInvocation.BoundParameters.ContainsKey(nameof(RandomSeed)) ? RandomSeed : null,
+        Owner = RunspaceOwner.Current,
     };
 
     /// <summary>Starts the guest; a refusal becomes a terminating error with the engine's id and category.</summary>

@@ -71,7 +71,7 @@ public sealed class ClassificationTests
         Assert.Equal(format, report.NativeFormat);
         Assert.Equal([WasmModuleProblemCode.NativeBinaryNotSupported], Codes(report));
         var ex = Refusal<NativeBinaryNotSupportedException>(report);
-        Assert.StartsWith("ERR_NATIVE_BINARY_NOT_SUPPORTED", ex.Message);
+        Assert.EndsWith("(ERR_NATIVE_BINARY_NOT_SUPPORTED)", ex.Message);
         Assert.Contains($" {format} ", ex.Message);
         Assert.Contains(DisplayPath, ex.Message);
         Assert.Equal(format, ex.Format);

@@ -29,6 +29,27 @@ public class ModuleCacheTests
     }
 
     [Fact]
+    public void AChangedCacheFolderIsUsedFromTheNextStart()
+    {
+        using var dir = new TempDir();
+        string first = Path.Combine(dir.Path, "first");
+        string second = Path.Combine(dir.Path, "second");
+        string current = first;
+        var cache = new ModuleCache(() => new CompileCacheSettings { Directory = current });
+        byte[] before = UniqueModule();
+        byte[] after = UniqueModule();
+
+        Assert.Equal(first, cache.Start(before).CompileCacheDir);
+        current = second; // as if WASMSANDBOX_CACHE_DIR changed between two starts of one session
+        var warmup = cache.Start(after);
+
+        Assert.Equal(("compiled", second), (warmup.Source, warmup.CompileCacheDir));
+        Assert.True(File.Exists(ArtifactPath(second, after)));
+        Assert.False(File.Exists(ArtifactPath(first, after)));
+        Assert.Equal(second, cache.Start(before).CompileCacheDir); // from memory, reported under the folder now in force
+    }
+
+    [Fact]
     public void ChangedContentIsCompiledAfresh()
     {
         using var dir = new TempDir();
