@@ -39,6 +39,7 @@ public abstract class WasmRunCommandBase : PSCmdlet
     public long MaxMemory { get; set; } = WasmExecutionOptions.DefaultMaxMemoryBytes;
 
     [Parameter]
+    [TimeoutTransformation]
     [ValidateTimeout]
     public TimeSpan Timeout { get; set; } = WasmExecutionOptions.DefaultTimeout;
 
