@@ -281,6 +281,8 @@ Describe 'New-WasmCommand' {
     It 'keeps the settings it was given, and stderr merges with 2>&1' {
         New-WasmCommand -Name envprobe -Path $stdio -Environment @{ GREETING = "it's here" } -Timeout 0.5
         envprobe env | Should -Be "GREETING=it's here"
+        New-WasmCommand -Name clockprobe -Path $stdio -ClockStart '2024-01-01T00:00:00Z'
+        clockprobe clock | Select-Object -First 1 | Should -Be 'realtime 1704067200.000000000'
         New-WasmCommand -Name spinner -Path $spin -Timeout 0.5
         $ErrorActionPreference = 'Continue' # a wasm command, like a native one, takes no -ErrorAction: it would go to the guest
         $r = spinner 2>&1

@@ -82,6 +82,39 @@ Describe 'A real C program and its stdio' {
         (Invoke-Guest $stdio 'args', 'x y').Stdout | Should -BeExactly "stdio.wasm`nargs`nx y`n"
     }
 
+    It 'is not at a terminal when its stdio is captured (isatty is 0 for fds 0, 1 and 2)' {
+        (Invoke-Guest $stdio 'tty').Stdout | Should -BeExactly "isatty 0 0 0`n"
+        'x' | Invoke-WasmModule (Get-GuestPath 'stdio.wasm') tty | Should -BeExactly 'isatty 0 0 0'
+    }
+
+    It 'sleeps for real and sees exactly the time it slept on the virtual clock' {
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        (Invoke-Guest $stdio 'sleepclock', '150').Stdout | Should -BeExactly "slept 150 ms: monotonic moved 150000000 ns`n"
+        $clock.Elapsed.TotalMilliseconds | Should -BeGreaterOrEqual 140 -Because 'a sleep waits real time too'
+    }
+
+    It 'sees the real clock move while it computes with -Clock Real' {
+        $lines = (Invoke-Guest $stdio 'clock' @{ Clock = 'Real' }).Stdout -split "`n" | Where-Object { $_ -like 'monotonic*' }
+        $lines.Count | Should -Be 2
+        $lines[0] | Should -Not -Be $lines[1]
+    }
+
+    It 'starts its clock at -ClockStart' {
+        $lines = (Invoke-Guest $stdio 'clock' @{ ClockStart = '2024-02-29T12:00:00.5Z' }).Stdout -split "`n" | Where-Object { $_ }
+        $lines | Should -Be @('realtime 1709208000.500000000', 'monotonic 1709208000.500000000', 'realtime 1709208000.500000000', 'monotonic 1709208000.500000000')
+    }
+
+    It 'refuses -ClockStart with -Clock Real, naming both' {
+        { Start-WasmExecution -Context $stdio -ArgumentList 'clock' -Clock Real -ClockStart '2024-01-01Z' } |
+            Should -Throw -ExpectedMessage '*-ClockStart*-Clock Real*' -ErrorId 'ClockStartNeedsVirtualClock,WasmSandbox.Commands.StartWasmExecutionCommand'
+    }
+
+    It 'shows its clock in the execution view' {
+        $exec = Start-WasmExecution -Context $stdio -ArgumentList 'args' -ClockStart '2024-01-01T00:00:00Z' -RandomSeed 9
+        $exec.Wait() | Should -BeTrue
+        ($exec | Format-List | Out-String) | Should -Match 'Clock\s*:\s*virtual clock from 2024-01-01T00:00:00.0000000\+00:00, random seed 9'
+    }
+
     It 'reads a frozen clock' {
         $lines = (Invoke-Guest $stdio 'clock').Stdout -split "`n" | Where-Object { $_ }
         $realtime = @($lines | Where-Object { $_ -like 'realtime*' })

@@ -72,7 +72,7 @@ Describe 'Start-WasmExecution' {
     It 'refuses a context started under another vm with the documented message' {
         $ctx = New-WasmContext $hello.ModulePath -VmId 'vm-wasm'
         { Start-WasmExecution -Context $ctx -VmId 'vm-other' } |
-            Should -Throw -ExpectedMessage 'guest WebAssembly context belongs to vm vm-wasm, not vm vm-other' -ErrorId 'VmMismatch,WasmSandbox.Commands.StartWasmExecutionCommand'
+            Should -Throw -ExpectedMessage 'guest WebAssembly context belongs to vm vm-wasm, not vm-other' -ErrorId 'VmMismatch,WasmSandbox.Commands.StartWasmExecutionCommand'
     }
 
     It 'refuses a missing module naming the resolved path' {

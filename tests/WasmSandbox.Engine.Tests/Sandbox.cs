@@ -31,6 +31,10 @@ internal sealed class Sandbox : IDisposable
         StdioMode = o.StdioMode,
         OutputBufferBytes = o.OutputBufferBytes,
         MaxOpenFiles = o.MaxOpenFiles,
+        Clock = o.Clock,
+        ClockStart = o.ClockStart,
+        RandomSeed = o.RandomSeed,
+        TerminalStreams = o.TerminalStreams,
     };
 
     /// <summary>Runs to the end (closing stdin first) and returns every event.</summary>

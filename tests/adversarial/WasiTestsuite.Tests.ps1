@@ -21,11 +21,6 @@ BeforeDiscovery {
             Reason  = 'path_open (WasiPathFunctions.PathOpen, PathGuard) answers an absolute path or ".." above the preopen with ENOENT (44), the README''s promise; Wasmtime answers EPERM (63), Node ENOTCAPABLE (76), and the test accepts only PERM or NOTCAPABLE'
             Symptom = 'expected errno PERM or NOTCAPABLE; got NOENT'
         }
-        'rust/stdio'             = @{
-            Class   = 'a'
-            Reason  = 'issue 12, stdio routed by fd number: fd_fdstat_get (WasiStdioFunctions.FdFdstatGet) answers fds 0-2 by number, so after fd_renumber(0, n) fd 0 still reports a character device; Wasmtime and Node answer EBADF'
-            Symptom = 'stdio_from_fd is not closed'
-        }
     }
 
     Import-Module (Join-Path $PSScriptRoot '../wasi-testsuite/WasiTestsuite.psm1') -Force

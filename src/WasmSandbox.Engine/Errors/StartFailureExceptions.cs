@@ -4,7 +4,7 @@ namespace WasmSandbox;
 public sealed class WasmVmMismatchException : WasmSandboxException
 {
     public WasmVmMismatchException(string contextVmId, string requestedVmId)
-        : base($"guest WebAssembly context belongs to vm {contextVmId}, not vm {requestedVmId}")
+        : base($"guest WebAssembly context belongs to vm {contextVmId}, not {requestedVmId}")
     {
         ContextVmId = contextVmId;
         RequestedVmId = requestedVmId;

@@ -75,8 +75,7 @@ internal sealed class ExecutionRunner
     {
         var clock = Stopwatch.StartNew();
         var cpuAtStart = ThreadCpuClock.Now();
-        ulong frozenNow = (ulong)(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()) * 1_000_000UL;
-        var session = new GuestSession(_execution, _policy, _options.StdioMode, frozenNow);
+        var session = new GuestSession(_execution, _policy, _options.StdioMode);
         Volatile.Write(ref _session, session);
         ExitDecision decision;
         ulong? fuelUsed = null;

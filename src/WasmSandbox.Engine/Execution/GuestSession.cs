@@ -4,8 +4,8 @@ using Wasmtime;
 namespace WasmSandbox;
 
 /// <summary>
-/// The per-store state the sandbox's host functions work with: the execution's event queue and stdin, the frozen
-/// clock, stdio flags, the route to Wasmtime's native WASI, and the output accounting. Used only on the guest's thread.
+/// The per-store state the sandbox's host functions work with: the execution's event queue and stdin, its clock and
+/// random source, which descriptors are its stdio, the route to Wasmtime's native WASI, and the output accounting. Used only on the guest's thread.
 /// </summary>
 internal sealed class GuestSession
 {
@@ -17,12 +17,13 @@ internal sealed class GuestSession
     private long _stderrBytes;
     private long _lastRpcId;
 
-    public GuestSession(WasmExecution execution, SandboxPolicy policy, WasmStdioMode mode, ulong frozenClockNanos)
+    public GuestSession(WasmExecution execution, SandboxPolicy policy, WasmStdioMode mode)
     {
         Execution = execution;
         Policy = policy;
         Mode = mode;
-        FrozenClockNanos = frozenClockNanos;
+        Clock = new GuestClock(policy, execution.StartTime);
+        Random = new GuestRandom(policy.RandomSeed);
         _maxOutputBytes = policy.Limits.MaxOutputBytes;
         _stdout = new SignalLineFilter(OnStdout, registration => Post(registration.ToEvent()));
         OpenFiles = new OpenFileAccount(policy.Limits.MaxOpenFiles);
@@ -38,11 +39,14 @@ internal sealed class GuestSession
 
     public WasmStdioMode Mode { get; }
 
-    /// <summary>The one instant every clock_time_get of this execution reports.</summary>
-    public ulong FrozenClockNanos { get; }
+    /// <summary>What clock_time_get reads and poll_oneoff's clock subscriptions wait on.</summary>
+    public GuestClock Clock { get; }
 
-    /// <summary>fdflags the guest set on fds 0, 1 and 2 (reported back by fd_fdstat_get).</summary>
-    public ushort[] StdioFlags { get; } = new ushort[3];
+    /// <summary>What random_get fills guest memory from.</summary>
+    public GuestRandom Random { get; }
+
+    /// <summary>Which descriptor numbers are the sandbox's stdin, stdout and stderr now.</summary>
+    public StdioDescriptors Stdio { get; } = new();
 
     /// <summary>
     /// Makes the route to Wasmtime's own WASI over the guest's memory. Set by the runner; used on the first call that
@@ -78,35 +82,35 @@ internal sealed class GuestSession
     }
 
     /// <summary>
-    /// Delivers what the guest wrote to fd 1 or 2. Waits while the reader is behind (back-pressure); ends the guest
+    /// Delivers what the guest wrote to its stdout or stderr stream. Waits while the reader is behind (back-pressure); ends the guest
     /// when it exceeds its output limit, after delivering exactly the bytes that fit — including any the control-line
     /// filter still held — so nothing within the limit is lost.
     /// </summary>
-    public void WriteOutput(int fd, byte[] data)
+    public void WriteOutput(StdioStream stream, byte[] data)
     {
-        int fits = AdmitOutput(fd, data.Length);
+        int fits = AdmitOutput(stream, data.Length);
         if (fits < data.Length)
         {
             if (fits > 0)
             {
-                Deliver(fd, data.AsSpan(0, fits).ToArray());
+                Deliver(stream, data.AsSpan(0, fits).ToArray());
             }
             EndAtOutputLimit();
         }
-        Deliver(fd, data);
+        Deliver(stream, data);
     }
 
     /// <summary>
-    /// Counts <paramref name="length"/> bytes the guest writes to <paramref name="fd"/> (1 or 2) against
+    /// Counts <paramref name="length"/> bytes the guest writes to <paramref name="stream"/> (stdout or stderr) against
     /// <c>-MaxOutputBytes</c> (stdout and stderr together, in every stdio mode) and returns how many of them are within
     /// it. When that is fewer than asked, deliver those and then call <see cref="EndAtOutputLimit"/>. This is the one
     /// place output is counted: the limit and the StdoutBytes/StderrBytes figures of the exited event read the same counts.
     /// </summary>
-    public int AdmitOutput(int fd, int length)
+    public int AdmitOutput(StdioStream stream, int length)
     {
         long used = _stdoutBytes + _stderrBytes;
         int fits = _maxOutputBytes is not long max || used + length <= max ? length : (int)Math.Max(0, max - used);
-        if (fd == 2)
+        if (stream == StdioStream.Stderr)
         {
             Volatile.Write(ref _stderrBytes, _stderrBytes + fits);
         }
@@ -137,9 +141,9 @@ internal sealed class GuestSession
         throw new SandboxInterruptException(InterruptReason.OutputLimitExceeded);
     }
 
-    private void Deliver(int fd, byte[] data)
+    private void Deliver(StdioStream stream, byte[] data)
     {
-        if (fd == 2)
+        if (stream == StdioStream.Stderr)
         {
             Post(new WasmStderrEvent(data));
             return;

@@ -40,6 +40,21 @@ public sealed class WasmExecutionOptions
     /// <summary>Descriptors the guest may hold open at once beyond its stdio and preopens (<c>-MaxOpenFiles</c>).</summary>
     public int MaxOpenFiles { get; init; } = SandboxLimits.DefaultMaxOpenFiles;
 
+    /// <summary>What the guest's clocks read (<c>-Clock</c>): virtual by default.</summary>
+    public SandboxClockMode Clock { get; init; } = SandboxClockMode.Virtual;
+
+    /// <summary>Where a virtual clock starts (<c>-ClockStart</c>); null for the execution's start instant.</summary>
+    public DateTimeOffset? ClockStart { get; init; }
+
+    /// <summary>Seeds random_get for a reproducible run (<c>-RandomSeed</c>); null for the host's cryptographic generator.</summary>
+    public long? RandomSeed { get; init; }
+
+    /// <summary>
+    /// The stdio streams that are an interactive terminal the guest may treat as one (fd_fdstat_get reports a
+    /// character device, so isatty() is true). None by default: captured stdio is never a terminal.
+    /// </summary>
+    public WasmStdioStreams TerminalStreams { get; init; } = WasmStdioStreams.None;
+
     /// <summary>Largest number of unreceived output bytes before the guest is made to wait (back-pressure).</summary>
     public long OutputBufferBytes { get; init; } = 16L * 1024 * 1024;
 }

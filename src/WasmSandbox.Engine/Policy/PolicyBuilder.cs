@@ -32,7 +32,30 @@ internal static class PolicyBuilder
                 preopens.Add(preopen);
             }
         }
-        return new SandboxPolicy(tier, preopens, limits);
+        ValidateClock(options);
+        return new SandboxPolicy(tier, preopens, limits, options.Clock, options.ClockStart, options.RandomSeed, options.TerminalStreams);
+    }
+
+    private static void ValidateClock(WasmExecutionOptions options)
+    {
+        if (!Enum.IsDefined(options.Clock))
+        {
+            throw new WasmConfigurationException("InvalidClock", $"-Clock must be Virtual or Real, not {(int)options.Clock}");
+        }
+        if (options.ClockStart is not DateTimeOffset start)
+        {
+            return;
+        }
+        if (options.Clock != SandboxClockMode.Virtual)
+        {
+            throw new WasmConfigurationException("ClockStartNeedsVirtualClock",
+                "-ClockStart sets where the virtual clock starts; it cannot be used with -Clock Real, which reads the host's clock");
+        }
+        if (start < GuestClock.Earliest || start > GuestClock.Latest)
+        {
+            throw new WasmConfigurationException("InvalidClockStart",
+                $"-ClockStart must be between {GuestClock.Earliest:u} and {GuestClock.Latest:u} (WASI counts time in 64-bit nanoseconds since 1970), not {start:u}");
+        }
     }
 
     /// <summary>

@@ -3,8 +3,15 @@ namespace WasmSandbox;
 /// <summary>What a guest may see of the host's time.</summary>
 public enum SandboxClockMode
 {
-    /// <summary>Every clock reads one instant, taken when the execution starts.</summary>
-    Frozen,
+    /// <summary>
+    /// The default. Every clock starts at the execution's start instant (or <c>-ClockStart</c>) and advances only when
+    /// the guest waits on a poll_oneoff clock subscription, by exactly the time it asked to wait; computation never
+    /// moves it, so a guest cannot time itself or the host, and a run is reproducible.
+    /// </summary>
+    Virtual,
+
+    /// <summary>The host's clocks, for programs that need real time (a guest can then time its own computation).</summary>
+    Real,
 }
 
 /// <summary>
@@ -21,8 +28,13 @@ public sealed class SandboxPolicy
     /// <summary>The signal source of the Full tier: <c>host_process.proc_sigaction</c> calls.</summary>
     public const string ProcSigaction = "host_process.proc_sigaction";
 
-    internal SandboxPolicy(WasmPermissionTier tier, IReadOnlyList<SandboxPreopen> preopens, SandboxLimits limits)
+    internal SandboxPolicy(WasmPermissionTier tier, IReadOnlyList<SandboxPreopen> preopens, SandboxLimits limits,
+        SandboxClockMode clock, DateTimeOffset? clockStart, long? randomSeed, WasmStdioStreams terminalStreams)
     {
+        TerminalStreams = terminalStreams;
+        Clock = clock;
+        ClockStart = clockStart;
+        RandomSeed = randomSeed;
         Tier = tier;
         Preopens = preopens;
         Limits = limits;
@@ -46,11 +58,29 @@ public sealed class SandboxPolicy
 
     public SandboxLimits Limits { get; }
 
-    public SandboxClockMode Clock => SandboxClockMode.Frozen;
+    public SandboxClockMode Clock { get; }
+
+    /// <summary>The instant a <see cref="SandboxClockMode.Virtual"/> clock starts at; null for the execution's own start.</summary>
+    public DateTimeOffset? ClockStart { get; }
+
+    /// <summary>The seed of a reproducible random_get stream; null for the host's cryptographic generator.</summary>
+    public long? RandomSeed { get; }
+
+    /// <summary>The stdio streams the guest is told are a terminal (an interactive console); captured streams never are.</summary>
+    public WasmStdioStreams TerminalStreams { get; }
 
     /// <summary>Whether the guest can change any file (a writable preopen exists).</summary>
     public bool CanWrite => Preopens.Any(p => p.Writable);
 
     public override string ToString() =>
-        $"{Tier}: {(Preopens.Count == 0 ? "no files" : string.Join(", ", Preopens))}; {Limits}";
+        $"{Tier}: {(Preopens.Count == 0 ? "no files" : string.Join(", ", Preopens))}; {Limits}; {DescribeClock()}";
+
+    /// <summary>The clock and random source in words, as the execution list view shows them.</summary>
+    public string DescribeClock()
+    {
+        string clock = Clock == SandboxClockMode.Virtual
+            ? $"virtual clock from {(ClockStart is { } start ? start.ToString("o", System.Globalization.CultureInfo.InvariantCulture) : "the start")}"
+            : "real clock";
+        return RandomSeed is long seed ? $"{clock}, random seed {seed}" : clock;
+    }
 }

@@ -3,22 +3,29 @@ using Wasmtime;
 namespace WasmSandbox;
 
 /// <summary>
-/// clock_time_get: the guest's clock is frozen at the start of the execution, so one run sees one instant — runs are
-/// reproducible and a guest cannot time the host (a side channel) through it.
+/// clock_time_get and random_get: the guest reads the execution's <see cref="GuestClock"/> (virtual by default, so
+/// runs are reproducible and a guest cannot time the host or its own computation through it) and its
+/// <see cref="GuestRandom"/> (seeded on request, for byte-identical runs).
 /// </summary>
 internal static class WasiClockFunctions
 {
-    private const int ClockThreadCputime = 3;
-
     public static int ClockTimeGet(Caller caller, int clockId, long precision, int timePtr)
     {
         var session = WasiHost.Session(caller);
         FaultInjection.Run(FaultInjection.InHostCall, session.Execution);
-        if (clockId is < 0 or > ClockThreadCputime)
+        if (!GuestClock.IsReadable(clockId))
         {
             return WasiErrno.Inval;
         }
-        GuestMemory.Of(caller).WriteU64((uint)timePtr, session.FrozenClockNanos);
+        GuestMemory.Of(caller).WriteU64((uint)timePtr, session.Clock.Now(clockId));
+        return WasiErrno.Success;
+    }
+
+    public static int RandomGet(Caller caller, int buf, int bufLen)
+    {
+        var session = WasiHost.Session(caller);
+        // Straight into guest memory, which bounds the length: the host allocates nothing for it.
+        session.Random.Fill(GuestMemory.Of(caller).Span((uint)buf, (uint)bufLen));
         return WasiErrno.Success;
     }
 }

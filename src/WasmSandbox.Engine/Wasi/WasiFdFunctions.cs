@@ -5,7 +5,8 @@ namespace WasmSandbox;
 /// <summary>
 /// The descriptor accounting around the WASI functions that make or close host descriptors: path_open takes a slot
 /// from the execution's <see cref="OpenFileAccount"/> before it runs (EMFILE or ENFILE instead when none is left),
-/// fd_close and fd_renumber give slots back once Wasmtime has closed the descriptor. The calls themselves are
+/// fd_close and fd_renumber give slots back once Wasmtime has closed the descriptor, and move or end a stdio stream
+/// (<see cref="StdioDescriptors"/>) as they move or close its descriptor. The calls themselves are
 /// Wasmtime's (fd_close, fd_renumber) or the path boundary's (<see cref="WasiPathFunctions.PathOpen"/>), unchanged.
 /// </summary>
 internal static class WasiFdFunctions
@@ -46,6 +47,7 @@ internal static class WasiFdFunctions
         if (result == WasiErrno.Success)
         {
             session.OpenFiles.Closed(fd);
+            session.Stdio.Closed(fd);
         }
         return result;
     }
@@ -57,6 +59,7 @@ internal static class WasiFdFunctions
         if (result == WasiErrno.Success)
         {
             session.OpenFiles.Renumbered(from, to);
+            session.Stdio.Renumbered(from, to);
         }
         return result;
     }

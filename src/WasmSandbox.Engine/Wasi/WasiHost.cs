@@ -4,7 +4,7 @@ namespace WasmSandbox;
 
 /// <summary>
 /// Builds the linkers guests are instantiated with: Wasmtime's WASI preview 1, shadowed by the sandbox's own
-/// functions where the sandbox must decide (stdio, clock, poll, path boundary), plus <c>host_process</c> for the Full
+/// functions where the sandbox must decide (stdio, clock, random, exit, poll, path boundary, descriptor accounting), plus <c>host_process</c> for the Full
 /// tier. Host functions are store-independent; each finds its execution through the store's data.
 /// </summary>
 internal static class WasiHost
@@ -36,11 +36,11 @@ internal static class WasiHost
             { try { return WasiStdioFunctions.FdWrite(c, fd, iovs, n, outp); } catch (GuestFaultException) { return WasiErrno.Fault; } });
         linker.DefineFunction(Wasi, "fd_fdstat_get", (Caller c, int fd, int outp) =>
             { try { return WasiStdioFunctions.FdFdstatGet(c, fd, outp); } catch (GuestFaultException) { return WasiErrno.Fault; } });
-        linker.DefineFunction(Wasi, "fd_fdstat_set_flags", (Caller c, int fd, int flags) =>
-            { try { return WasiStdioFunctions.FdFdstatSetFlags(c, fd, flags); } catch (GuestFaultException) { return WasiErrno.Fault; } });
         linker.DefineFunction(Wasi, "proc_exit", (Caller c, int status) => throw new GuestExitException((uint)status));
         linker.DefineFunction(Wasi, "clock_time_get", (Caller c, int id, long precision, int outp) =>
             { try { return WasiClockFunctions.ClockTimeGet(c, id, precision, outp); } catch (GuestFaultException) { return WasiErrno.Fault; } });
+        linker.DefineFunction(Wasi, "random_get", (Caller c, int buf, int len) =>
+            { try { return WasiClockFunctions.RandomGet(c, buf, len); } catch (GuestFaultException) { return WasiErrno.Fault; } });
         linker.DefineFunction(Wasi, "poll_oneoff", (Caller c, int inp, int outp, int n, int neventsp) =>
             { try { return WasiPollFunction.PollOneoff(c, inp, outp, n, neventsp); } catch (GuestFaultException) { return WasiErrno.Fault; } });
 

@@ -3,8 +3,11 @@ using Wasmtime;
 namespace WasmSandbox;
 
 /// <summary>
-/// fd_read, fd_write, fd_fdstat_get and fd_fdstat_set_flags: fds 0-2 are the sandbox's own streams (stdin fed by the
-/// host, stdout/stderr turned into events or kernel-mode requests); every other fd goes to Wasmtime's WASI.
+/// fd_read, fd_write and fd_fdstat_get: the descriptors that are the sandbox's stdio streams now (see
+/// <see cref="StdioDescriptors"/>: fds 0-2 until the guest closes or renumbers them) read the host-fed stdin and write
+/// stdout/stderr events or kernel-mode requests; every other descriptor goes to Wasmtime's WASI. fd_fdstat_get is
+/// Wasmtime's answer for every descriptor — for stdio, a stream that is not a terminal, as Wasmtime reports captured
+/// stdio — except that a stream the host declared an interactive terminal reports a character device.
 /// </summary>
 /// <remarks>
 /// What one call may make the host spend is bounded before anything is copied: at most
@@ -16,11 +19,6 @@ namespace WasmSandbox;
 internal static class WasiStdioFunctions
 {
     private const byte FiletypeCharacterDevice = 2;
-    private const ushort ValidFdflags = 0x1f; // append, dsync, nonblock, rsync, sync
-    private const ulong RightFdRead = 1UL << 1;
-    private const ulong RightFdFdstatSetFlags = 1UL << 3;
-    private const ulong RightFdWrite = 1UL << 6;
-    private const ulong RightPollFdReadwrite = 1UL << 27;
 
     public static int FdRead(Caller caller, int fd, int iovs, int iovsLen, int nreadPtr)
     {
@@ -29,7 +27,7 @@ internal static class WasiStdioFunctions
         {
             return WasiErrno.Inval;
         }
-        if (fd != 0)
+        if (!session.Stdio.Is(fd, StdioStream.Stdin))
         {
             return session.RequireNative(caller).FdRead(fd, iovs, iovsLen, nreadPtr);
         }
@@ -78,10 +76,13 @@ internal static class WasiStdioFunctions
         {
             return WasiErrno.Inval;
         }
-        if (fd != 1 && fd != 2)
+        var found = session.Stdio.Find(fd);
+        if (found is not (StdioStream.Stdout or StdioStream.Stderr))
         {
-            return fd == 0 ? WasiErrno.Badf : session.RequireNative(caller).FdWrite(fd, iovs, iovsLen, nwrittenPtr);
+            // Another descriptor, or stdin (which Wasmtime answers with EBADF, as for a stream not open for writing).
+            return session.RequireNative(caller).FdWrite(fd, iovs, iovsLen, nwrittenPtr);
         }
+        var stream = found.Value;
         var memory = GuestMemory.Of(caller);
         // Every entry must lie in memory (EFAULT otherwise), even those past the per-call cap.
         long total = Math.Min(memory.IovecTotal((uint)iovs, (uint)iovsLen), SandboxLimits.MaxBytesPerCall);
@@ -101,9 +102,9 @@ internal static class WasiStdioFunctions
         }
         if (session.Mode == WasmStdioMode.SyncRpc)
         {
-            return KernelWrite(session, memory, fd, data, nwrittenPtr);
+            return KernelWrite(session, memory, (int)stream, data, nwrittenPtr);
         }
-        session.WriteOutput(fd, data);
+        session.WriteOutput(stream, data);
         memory.WriteU32((uint)nwrittenPtr, (uint)total);
         return WasiErrno.Success;
     }
@@ -111,7 +112,7 @@ internal static class WasiStdioFunctions
     private static int KernelWrite(GuestSession session, GuestMemory memory, int fd, byte[] data, int nwrittenPtr)
     {
         // -MaxOutputBytes counts here as in events mode: what the host is asked to write, up to the limit.
-        int fits = session.AdmitOutput(fd, data.Length);
+        int fits = session.AdmitOutput((StdioStream)fd, data.Length);
         if (fits < data.Length)
         {
             if (fits > 0)
@@ -138,32 +139,16 @@ internal static class WasiStdioFunctions
     public static int FdFdstatGet(Caller caller, int fd, int statPtr)
     {
         var session = WasiHost.Session(caller);
-        if (fd is < 0 or > 2)
+        int result = session.RequireNative(caller).FdFdstatGet(fd, statPtr);
+        if (result == WasiErrno.Success && session.Stdio.Find(fd) is StdioStream stream && IsTerminal(session.Policy, stream))
         {
-            return session.RequireNative(caller).FdFdstatGet(fd, statPtr);
+            // Wasmtime reports a character device for a terminal, with rights that allow neither seek nor tell: what
+            // wasi-libc's isatty() looks for.
+            GuestMemory.Of(caller).Span((uint)statPtr, 1)[0] = FiletypeCharacterDevice;
         }
-        var memory = GuestMemory.Of(caller);
-        var stat = memory.Span((uint)statPtr, 24);
-        stat.Clear();
-        stat[0] = FiletypeCharacterDevice;
-        memory.WriteU16((uint)statPtr + 2, session.StdioFlags[fd]);
-        ulong rights = RightPollFdReadwrite | (fd == 0 ? RightFdRead : RightFdWrite | RightFdFdstatSetFlags);
-        memory.WriteU64((uint)statPtr + 8, rights);
-        return WasiErrno.Success;
+        return result;
     }
 
-    public static int FdFdstatSetFlags(Caller caller, int fd, int flags)
-    {
-        var session = WasiHost.Session(caller);
-        if (fd is < 0 or > 2)
-        {
-            return session.RequireNative(caller).FdFdstatSetFlags(fd, flags);
-        }
-        if ((flags & ~ValidFdflags) != 0)
-        {
-            return WasiErrno.Inval;
-        }
-        session.StdioFlags[fd] = (ushort)flags;
-        return WasiErrno.Success;
-    }
+    private static bool IsTerminal(SandboxPolicy policy, StdioStream stream) =>
+        (policy.TerminalStreams & (WasmStdioStreams)(1 << (int)stream)) != 0;
 }

@@ -19,7 +19,6 @@ internal static class WasiTrampoline
         ("fd_close", "i"),
         ("fd_renumber", "ii"),
         ("fd_fdstat_get", "ii"),
-        ("fd_fdstat_set_flags", "ii"),
         ("path_open", "iiiiiIIii"),
         ("path_filestat_get", "iiiii"),
         ("path_filestat_set_times", "iiiiIIi"),
@@ -85,7 +84,6 @@ internal sealed class WasiNative
         FdClose = instance.GetFunction<int, int>("fd_close")!;
         FdRenumber = instance.GetFunction<int, int, int>("fd_renumber")!;
         FdFdstatGet = instance.GetFunction<int, int, int>("fd_fdstat_get")!;
-        FdFdstatSetFlags = instance.GetFunction<int, int, int>("fd_fdstat_set_flags")!;
         PathOpen = instance.GetFunction<int, int, int, int, int, long, long, int, int, int>("path_open")!;
         PathFilestatGet = instance.GetFunction<int, int, int, int, int, int>("path_filestat_get")!;
         PathFilestatSetTimes = instance.GetFunction<int, int, int, int, long, long, int, int>("path_filestat_set_times")!;
@@ -104,7 +102,6 @@ internal sealed class WasiNative
     public Func<int, int> FdClose { get; }
     public Func<int, int, int> FdRenumber { get; }
     public Func<int, int, int> FdFdstatGet { get; }
-    public Func<int, int, int> FdFdstatSetFlags { get; }
     public Func<int, int, int, int, int, long, long, int, int, int> PathOpen { get; }
     public Func<int, int, int, int, int, int> PathFilestatGet { get; }
     public Func<int, int, int, int, long, long, int, int> PathFilestatSetTimes { get; }

@@ -20,7 +20,8 @@ public sealed class NewWasmCommandCommand : WasmRunSettingsCommandBase
     private static readonly string[] s_settings =
     {
         nameof(Environment), nameof(WorkingDirectory), nameof(PermissionTier), nameof(Mount), nameof(MaxFuel),
-        nameof(MaxMemory), nameof(Timeout), nameof(MaxOutputBytes), nameof(MaxOpenFiles),
+        nameof(MaxMemory), nameof(Timeout), nameof(MaxOutputBytes), nameof(MaxOpenFiles), nameof(Clock), nameof(ClockStart),
+        nameof(RandomSeed),
     };
 
     /// <summary>The command name, e.g. sqlite3.</summary>
@@ -120,6 +121,7 @@ public sealed class NewWasmCommandCommand : WasmRunSettingsCommandBase
         TimeSpan t when t == System.Threading.Timeout.InfiniteTimeSpan => "-1",
         TimeSpan t => "'" + t.ToString("c", CultureInfo.InvariantCulture) + "'",
         Enum e => "'" + e + "'",
+        DateTimeOffset d => "'" + d.ToString("o", CultureInfo.InvariantCulture) + "'",
         IDictionary d => "@{ " + string.Join("; ", d.Cast<DictionaryEntry>().Select(entry => $"{Literal(LanguagePrimitives.ConvertTo<string>(entry.Key))} = {Literal(LanguagePrimitives.ConvertTo<string>(entry.Value) ?? "")}")) + " }",
         string[] items => "@(" + string.Join(", ", items.Select(Literal)) + ")",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),

@@ -36,6 +36,9 @@ public abstract class WasmRunCommandBase : WasmRunSettingsCommandBase
         MaxOpenFiles = MaxOpenFiles,
         VmId = vmId,
         StdioMode = mode,
+        Clock = Clock,
+        ClockStart = MyInvocation.BoundParameters.ContainsKey(nameof(ClockStart)) ? ClockStart : null,
+        RandomSeed = MyInvocation.BoundParameters.ContainsKey(nameof(RandomSeed)) ? RandomSeed : null,
     };
 
     /// <summary>Starts the guest; a refusal becomes a terminating error with the engine's id and category.</summary>

@@ -46,4 +46,13 @@ public abstract class WasmRunSettingsCommandBase : PSCmdlet
     [Parameter]
     [ValidateRange(1, SandboxLimits.MaxOpenFilesLimit)]
     public int MaxOpenFiles { get; set; } = SandboxLimits.DefaultMaxOpenFiles;
+
+    [Parameter]
+    public SandboxClockMode Clock { get; set; } = SandboxClockMode.Virtual;
+
+    [Parameter]
+    public DateTimeOffset ClockStart { get; set; }
+
+    [Parameter]
+    public long RandomSeed { get; set; }
 }

@@ -250,21 +250,32 @@ public class FinishedOutputBudgetTests
     public void FinishedExecutionsWhoseOutputNobodyReadsAreForgottenPastTheBudget()
     {
         using var sandbox = new Sandbox();
-        // Writes 1 MiB to stdout forever: each run fills its 16 MiB buffer, waits for a reader, and times out.
+        // Writes 1 MiB to stdout forever: each run fills its 16 MiB buffer and waits for a reader; once it is full the
+        // run is stopped (waiting for full buffers, not for a deadline, keeps the test true on a loaded machine).
         string flood = Wat.Command("""
             (memory.fill (i32.const 65536) (i32.const 120) (i32.const 1048576))
             (i32.store (i32.const 16) (i32.const 65536)) (i32.store (i32.const 20) (i32.const 1048576))
             (loop $l (drop (call $fd_write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 8))) (br $l))
             """, memory: "(memory (export \"memory\") 17)");
-        var ids = new List<string>();
+        var options = new WasmExecutionOptions();
+        var started = new List<WasmExecution>();
         for (int i = 0; i < 20; i++)
         {
-            var exec = sandbox.Start(flood, new WasmExecutionOptions { Timeout = TimeSpan.FromMilliseconds(300) });
-            ids.Add(exec.ExecutionId);
+            started.Add(sandbox.Start(flood, options));
         }
-        foreach (var id in ids)
+        var ids = started.Select(e => e.ExecutionId).ToList();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        foreach (var exec in started)
         {
-            WasmRegistry.FindExecution(id)?.Wait(TimeSpan.FromSeconds(30));
+            while (exec.Queue.PendingCost < options.OutputBufferBytes - 2 * 1048576 && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(10);
+            }
+            exec.Stop();
+        }
+        foreach (var exec in started)
+        {
+            exec.Wait(TimeSpan.FromSeconds(30));
         }
         var kept = WasmRegistry.Executions.Where(e => ids.Contains(e.ExecutionId)).ToArray();
         long held = kept.Sum(e => e.Queue.PendingCost);

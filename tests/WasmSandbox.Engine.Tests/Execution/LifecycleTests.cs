@@ -67,7 +67,7 @@ public class LifecycleTests
         var path = sandbox.Write("g.wat", Wat.Hello);
         var e = Assert.Throws<WasmVmMismatchException>(() =>
             WasmRuntime.Shared.Start(new WasmContext(path, "vm-wasm"), new WasmExecutionOptions { VmId = "vm-other" }));
-        Assert.Equal("guest WebAssembly context belongs to vm vm-wasm, not vm vm-other", e.Message);
+        Assert.Equal("guest WebAssembly context belongs to vm vm-wasm, not vm-other", e.Message);
     }
 
     [Fact]

@@ -76,20 +76,21 @@ public class StdioTests
     }
 
     [Fact]
-    public void StdoutFlagsCanBeSetAndAreReportedBack()
+    public void StdoutFlagsAreRefusedAsWasmtimeRefusesThem()
     {
         using var sandbox = new Sandbox();
-        // fd_fdstat_set_flags(1, APPEND|NONBLOCK) then fd_fdstat_get(1): exit with (set errno * 1000 + flags).
+        // fd_fdstat_set_flags(1, APPEND|NONBLOCK) then fd_fdstat_get(1): exit with (set errno * 10 + flags).
+        // Wasmtime's WASI answers EBADF for a captured stream and keeps its flags at 0; the sandbox answers the same.
         var run = sandbox.RunToEnd(Wat.Command("""
             (local $r i32)
             (local.set $r (call $set (i32.const 1) (i32.const 5)))
             (drop (call $get (i32.const 1) (i32.const 64)))
-            (call $proc_exit (i32.add (i32.mul (local.get $r) (i32.const 1000)) (i32.load16_u (i32.const 66))))
+            (call $proc_exit (i32.add (i32.mul (local.get $r) (i32.const 10)) (i32.load16_u (i32.const 66))))
             """, imports: Wat.Imports + """
             (import "wasi_snapshot_preview1" "fd_fdstat_set_flags" (func $set (param i32 i32) (result i32)))
             (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $get (param i32 i32) (result i32)))
             """));
-        Assert.Equal(5, run.ExitCode);
+        Assert.Equal(80, run.ExitCode);
     }
 
     [Fact]

@@ -15,6 +15,9 @@
  *   stdio exit <n>      exit with status n (0..255)
  *   stdio sleep <ms>    sleep with nanosleep (a WASI poll_oneoff clock
  *                       subscription), then print "slept"
+ *   stdio sleepclock <ms>  read the monotonic clock, nanosleep, read it
+ *                       again, and print "slept <ms> ms: monotonic moved <ns> ns"
+ *   stdio tty           print "isatty <0|1> <0|1> <0|1>" for fds 0, 1 and 2
  *
  * Bad usage exits 2; an I/O error exits 1 with a message on stderr.
  */
@@ -219,6 +222,27 @@ static int mode_sleep(const char *arg)
     return 0;
 }
 
+static int mode_sleepclock(const char *arg)
+{
+    uint64_t ms;
+    if (parse_u64(arg, &ms) != 0 || ms > 86400000u)
+        return usage();
+    struct timespec before, after;
+    struct timespec req = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
+    if (clock_gettime(CLOCK_MONOTONIC, &before) != 0 || nanosleep(&req, NULL) != 0 ||
+        clock_gettime(CLOCK_MONOTONIC, &after) != 0)
+        return io_error("sleepclock");
+    long long ns = (long long)(after.tv_sec - before.tv_sec) * 1000000000LL + (after.tv_nsec - before.tv_nsec);
+    printf("slept %llu ms: monotonic moved %lld ns\n", (unsigned long long)ms, ns);
+    return 0;
+}
+
+static int mode_tty(void)
+{
+    printf("isatty %d %d %d\n", isatty(0), isatty(1), isatty(2));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -241,6 +265,10 @@ int main(int argc, char **argv)
         rc = mode_exit(argv[2]);
     else if (strcmp(mode, "sleep") == 0 && argc == 3)
         rc = mode_sleep(argv[2]);
+    else if (strcmp(mode, "sleepclock") == 0 && argc == 3)
+        rc = mode_sleepclock(argv[2]);
+    else if (strcmp(mode, "tty") == 0 && argc == 2)
+        rc = mode_tty();
     else
         return usage();
     if (fflush(stdout) != 0 && rc == 0)
