@@ -21,6 +21,7 @@
         'Send-WasmRpcResponse'
         'Invoke-WasmModule'
         'Test-WasmModule'
+        'New-WasmCommand'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

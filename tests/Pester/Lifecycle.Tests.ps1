@@ -95,18 +95,18 @@ Describe 'Start-WasmExecution -AsJob' {
 
 Describe 'Invoke-WasmModule' {
     It 'behaves like a native command: lines out, stdin in, $LASTEXITCODE set' {
-        $lines = 'b a b', 'c' | Invoke-WasmModule $wordfreq --top 2 -ErrorAction SilentlyContinue
+        $lines = 'b a b', 'c' | Invoke-WasmModule $wordfreq --top 2 2>$null
         $lines | Should -Be @('2 b', '1 a')
         $LASTEXITCODE | Should -Be 0
         Invoke-WasmModule $stdio exit 7
         $LASTEXITCODE | Should -Be 7
     }
 
-    It 'sends stderr lines to the error stream' {
-        $out = 'x' | Invoke-WasmModule $wordfreq -ErrorVariable err -ErrorAction SilentlyContinue
-        $out | Should -Be '1 x'
-        $err[0].FullyQualifiedErrorId | Should -Be 'WasmGuestStderr,WasmSandbox.Commands.InvokeWasmModuleCommand'
-        "$($err[0])" | Should -BeLike 'wordfreq: 1 words, 1 distinct*'
+    It 'merges stderr lines into the output with 2>&1 as error records' {
+        $all = 'x' | Invoke-WasmModule $wordfreq 2>&1
+        $all[0] | Should -Be '1 x'
+        $all[1].FullyQualifiedErrorId | Should -BeLike 'WasmGuestStderr*'
+        "$($all[1])" | Should -BeLike 'wordfreq: 1 words, 1 distinct*'
     }
 
     It 'emits raw bytes with -AsByteStream' {
@@ -115,13 +115,14 @@ Describe 'Invoke-WasmModule' {
         [Text.Encoding]::ASCII.GetString($chunks[0]) | Should -Be "hello`n"
     }
 
-    It 'stops the guest when -ErrorAction Stop ends the command at a stderr line' {
-        { 'x' | Invoke-WasmModule $wordfreq -ErrorAction Stop } | Should -Throw '*wordfreq: 1 words*'
+    It 'does not end the command or the guest at a stderr line under -ErrorAction Stop' {
+        { 'x' | Invoke-WasmModule $wordfreq -ErrorAction Stop 2>&1 } | Should -Not -Throw
+        $LASTEXITCODE | Should -Be 0
         Get-WasmExecution -State Running | Where-Object ModulePath -eq $wordfreq | Should -BeNullOrEmpty
     }
 
     It 'ends the guest at its timeout' {
-        Invoke-WasmModule $spin.ModulePath -Timeout 00:00:00.2 -ErrorAction SilentlyContinue
+        Invoke-WasmModule $spin.ModulePath -Timeout 0.2 -ErrorAction SilentlyContinue
         $LASTEXITCODE | Should -Be 124
     }
 }

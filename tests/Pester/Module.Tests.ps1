@@ -9,7 +9,7 @@ Describe 'The staged WasmSandbox module' {
         $module.ExportedFunctions.Count | Should -Be 0
         $module.ExportedAliases.Count | Should -Be 0
         $module.ExportedVariables.Count | Should -Be 0
-        $expected = 'Get-WasmContext', 'Get-WasmExecution', 'Invoke-WasmModule', 'New-WasmContext', 'Receive-WasmEvent',
+        $expected = 'Get-WasmContext', 'Get-WasmExecution', 'Invoke-WasmModule', 'New-WasmCommand', 'New-WasmContext', 'Receive-WasmEvent',
             'Remove-WasmContext', 'Send-WasmRpcResponse', 'Start-WasmExecution', 'Stop-WasmExecution', 'Test-WasmModule', 'Wait-WasmExecution'
         $module.ExportedCmdlets.Keys | Sort-Object | Should -Be $expected
     }

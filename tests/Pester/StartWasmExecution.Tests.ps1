@@ -159,7 +159,7 @@ Describe 'Limit parameters of Start-WasmExecution and Invoke-WasmModule' {
     }
 
     It 'names the range in the message' {
-        { Start-WasmExecution -Context $hello -Timeout (New-TimeSpan -Days 100) } | Should -Throw '*between 00:00:00.0010000 (1 ms) and 24.00:00:00 (24 days)*'
+        { Start-WasmExecution -Context $hello -Timeout (New-TimeSpan -Days 100) } | Should -Throw '*between 0.001 s and 2073600 s (24 days)*'
         { Start-WasmExecution -Context $hello -MaxOpenFiles 5000 } | Should -Throw '*4096*'
     }
 

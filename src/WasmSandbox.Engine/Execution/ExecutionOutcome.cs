@@ -108,7 +108,7 @@ internal sealed class ExecutionOutcome : IDisposable
     /// <summary>The end a host request causes.</summary>
     public ExitDecision ForRequest(InterruptReason reason) => reason switch
     {
-        InterruptReason.TimedOut => new(LimitExitCode, WasmExitReason.TimedOut, $"timeout of {_limits.Timeout} expired; the guest was ended"),
+        InterruptReason.TimedOut => new(LimitExitCode, WasmExitReason.TimedOut, _limits.TimeoutNote),
         InterruptReason.Stopped => new(StoppedExitCode, WasmExitReason.Stopped, "the guest was stopped by the host"),
         InterruptReason.OutputLimitExceeded => new(LimitExitCode, WasmExitReason.OutputLimitExceeded,
             $"output limit of {_limits.MaxOutputBytes} bytes exceeded (stdout and stderr together); the guest was ended"),

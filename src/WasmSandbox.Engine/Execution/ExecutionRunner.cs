@@ -20,6 +20,8 @@ internal sealed class ExecutionRunner
     private readonly SandboxPolicy _policy;
     private readonly Action? _afterStore;
     private readonly EpochTicker _ticker;
+    private GuestSession? _session;
+    private long? _peakMemoryBytes;
 
     // linkProblem: the first import the sandbox does not provide at this tier, as the start-time inspection
     // described it; the run then ends as LinkFailed before instantiation. lease: the pool slot the run holds (when
@@ -63,12 +65,18 @@ internal sealed class ExecutionRunner
 
     /// <summary>The watchdog decided: report the end now; the guest thread reclaims its resources when it returns.</summary>
     private void Abandon(ExitDecision decision) =>
-        Report(null, decision, DateTimeOffset.Now - _execution.StartTime, null);
+        Report(null, decision, DateTimeOffset.Now - _execution.StartTime, null, Usage(Volatile.Read(ref _session), peakMemory: null, cpu: null));
+
+    /// <summary>The run's figures, read from their accounting points (memory and CPU can only be read on the guest's own thread).</summary>
+    private ResourceUsage Usage(GuestSession? session, long? peakMemory, TimeSpan? cpu) =>
+        new(peakMemory, _execution.Input.Consumed, session?.StdoutBytes ?? 0, session?.StderrBytes ?? 0, cpu);
 
     private void Run()
     {
         var clock = Stopwatch.StartNew();
+        var cpuAtStart = ThreadCpuClock.Now();
         var session = new GuestSession(_execution, _policy, _options.StdioMode);
+        Volatile.Write(ref _session, session);
         ExitDecision decision;
         ulong? fuelUsed = null;
         try
@@ -101,7 +109,8 @@ internal sealed class ExecutionRunner
         }
         if (_execution.Outcome.TryDecide(decision))
         {
-            Report(session, decision, clock.Elapsed, fuelUsed);
+            var cpu = ThreadCpuClock.Now() - cpuAtStart;
+            Report(session, decision, clock.Elapsed, fuelUsed, Usage(session, _peakMemoryBytes, cpu));
         }
         else
         {
@@ -111,14 +120,14 @@ internal sealed class ExecutionRunner
     }
 
     /// <summary>Delivers what the guest still had in flight, the sandbox's note, and the exited event.</summary>
-    private void Report(GuestSession? session, ExitDecision decision, TimeSpan duration, ulong? fuelUsed)
+    private void Report(GuestSession? session, ExitDecision decision, TimeSpan duration, ulong? fuelUsed, ResourceUsage usage)
     {
         session?.Finish();
         if (decision.Message is not null)
         {
             GuestSession.PostNote(_execution, decision.Message);
         }
-        _execution.Finish(new WasmExitedEvent(decision.ExitCode, decision.Reason, duration, fuelUsed, decision.Message));
+        _execution.Finish(new WasmExitedEvent(decision.ExitCode, decision.Reason, duration, fuelUsed, decision.Message, usage));
     }
 
     private ExitDecision RunInStore(Store store, GuestSession session)
@@ -163,6 +172,11 @@ internal sealed class ExecutionRunner
         catch (Exception e)
         {
             return outcome.Classify(e, linking: false);
+        }
+        finally
+        {
+            // The one accounting point of memory: a linear memory only grows, so its size now is its peak.
+            _peakMemoryBytes = instance.GetMemory("memory")?.GetLength();
         }
     }
 

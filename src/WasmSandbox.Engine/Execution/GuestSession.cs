@@ -13,7 +13,8 @@ internal sealed class GuestSession
     private readonly SignalLineFilter _stdout;
     private byte[]? _chunk;
     private bool _finishing;
-    private long _outputBytes;
+    private long _stdoutBytes;
+    private long _stderrBytes;
     private long _lastRpcId;
 
     public GuestSession(WasmExecution execution, SandboxPolicy policy, WasmStdioMode mode)
@@ -87,7 +88,7 @@ internal sealed class GuestSession
     /// </summary>
     public void WriteOutput(StdioStream stream, byte[] data)
     {
-        int fits = AdmitOutput(data.Length);
+        int fits = AdmitOutput(stream, data.Length);
         if (fits < data.Length)
         {
             if (fits > 0)
@@ -100,21 +101,31 @@ internal sealed class GuestSession
     }
 
     /// <summary>
-    /// Counts <paramref name="length"/> bytes of stdout/stderr against <c>-MaxOutputBytes</c> (in every stdio mode)
-    /// and returns how many of them are within it. When that is fewer than asked, deliver those and then call
-    /// <see cref="EndAtOutputLimit"/>.
+    /// Counts <paramref name="length"/> bytes the guest writes to <paramref name="stream"/> (stdout or stderr) against
+    /// <c>-MaxOutputBytes</c> (stdout and stderr together, in every stdio mode) and returns how many of them are within
+    /// it. When that is fewer than asked, deliver those and then call <see cref="EndAtOutputLimit"/>. This is the one
+    /// place output is counted: the limit and the StdoutBytes/StderrBytes figures of the exited event read the same counts.
     /// </summary>
-    public int AdmitOutput(int length)
+    public int AdmitOutput(StdioStream stream, int length)
     {
-        if (_maxOutputBytes is not long max || _outputBytes + length <= max)
+        long used = _stdoutBytes + _stderrBytes;
+        int fits = _maxOutputBytes is not long max || used + length <= max ? length : (int)Math.Max(0, max - used);
+        if (stream == StdioStream.Stderr)
         {
-            _outputBytes += length;
-            return length;
+            Volatile.Write(ref _stderrBytes, _stderrBytes + fits);
         }
-        int fits = (int)Math.Max(0, max - _outputBytes);
-        _outputBytes = max;
+        else
+        {
+            Volatile.Write(ref _stdoutBytes, _stdoutBytes + fits);
+        }
         return fits;
     }
+
+    /// <summary>Bytes of stdout admitted so far (what the host received or is about to).</summary>
+    public long StdoutBytes => Volatile.Read(ref _stdoutBytes);
+
+    /// <summary>Bytes of stderr admitted so far; the sandbox's own note is not counted.</summary>
+    public long StderrBytes => Volatile.Read(ref _stderrBytes);
 
     /// <summary>
     /// Ends the guest at its output limit. Stdout the control-line filter still holds was counted within the limit

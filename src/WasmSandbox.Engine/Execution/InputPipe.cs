@@ -10,6 +10,7 @@ internal sealed class InputPipe
     private readonly Queue<byte[]> _chunks = new();
     private int _offset;
     private long _available;
+    private long _consumed;
     private bool _closed;
 
     public void Write(byte[] data)
@@ -49,6 +50,12 @@ internal sealed class InputPipe
     public (long Available, bool AtEnd) Status
     {
         get { lock (_gate) { return (_available, _closed && _available == 0); } }
+    }
+
+    /// <summary>Bytes the guest has read so far: the one count behind the StdinBytes figure.</summary>
+    public long Consumed
+    {
+        get { lock (_gate) { return _consumed; } }
     }
 
     /// <summary>Waits until a read would not block (data or end of file) or <paramref name="timeout"/> passes.</summary>
@@ -108,6 +115,7 @@ internal sealed class InputPipe
                 }
             }
             _available -= copied;
+            _consumed += copied;
             return copied;
         }
     }

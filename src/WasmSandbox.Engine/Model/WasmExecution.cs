@@ -68,6 +68,21 @@ public sealed class WasmExecution
     /// <summary>Fuel used, when metered (<c>-MaxFuel</c>); null otherwise or while running.</summary>
     public ulong? FuelConsumed { get; private set; }
 
+    /// <summary>The guest's peak linear memory in bytes, once ended (see <see cref="WasmExitedEvent.PeakMemoryBytes"/>).</summary>
+    public long? PeakMemoryBytes => ExitedEvent?.PeakMemoryBytes;
+
+    /// <summary>Bytes of stdin the guest read, once ended.</summary>
+    public long? StdinBytes => ExitedEvent?.StdinBytes;
+
+    /// <summary>Bytes of stdout the guest wrote, once ended.</summary>
+    public long? StdoutBytes => ExitedEvent?.StdoutBytes;
+
+    /// <summary>Bytes of stderr the guest wrote, once ended (the sandbox's own note not counted).</summary>
+    public long? StderrBytes => ExitedEvent?.StderrBytes;
+
+    /// <summary>CPU time of the guest's thread, once ended; null where the system cannot tell.</summary>
+    public TimeSpan? CpuTime => ExitedEvent?.CpuTime;
+
     /// <summary>What this run was granted: preopens and their permissions, linked imports, signal sources, limits, clock.</summary>
     public SandboxPolicy Policy { get; }
 

@@ -47,8 +47,17 @@ public sealed record SandboxLimits
     public int MaxOpenFiles { get; init; } = DefaultMaxOpenFiles;
 
     public override string ToString() =>
-        $"memory {Bytes(MaxMemoryBytes)}, fuel {(MaxFuel?.ToString() ?? "unmetered")}, timeout {(Timeout == System.Threading.Timeout.InfiniteTimeSpan ? "none" : Timeout.ToString())}, " +
+        $"memory {Bytes(MaxMemoryBytes)}, fuel {(MaxFuel?.ToString() ?? "unmetered")}, timeout {Seconds(Timeout)}, " +
         $"output {(MaxOutputBytes is long max ? Bytes(max) : "unlimited")}, open files {MaxOpenFiles}";
+
+    /// <summary>A timeout as a person writes it: "60 s", "0.5 s", "none"; the unit -Timeout takes.</summary>
+    public static string Seconds(TimeSpan timeout) =>
+        timeout == System.Threading.Timeout.InfiniteTimeSpan ? "none" : $"{timeout.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} s";
+
+    /// <summary>What ending at <see cref="Timeout"/> means and how to change it: the note of a timed-out run.</summary>
+    public string TimeoutNote =>
+        (Timeout == WasmExecutionOptions.DefaultTimeout ? $"the default timeout of {Seconds(Timeout)}" : $"the timeout of {Seconds(Timeout)}") +
+        " expired and the guest was ended; give -Timeout in seconds (e.g. -Timeout 300) for a longer run, or -Timeout -1 for none";
 
     private static string Bytes(long n) =>
         n >= 1L << 30 && n % (1L << 30) == 0 ? $"{n >> 30} GiB"

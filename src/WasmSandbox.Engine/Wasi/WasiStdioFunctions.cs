@@ -115,7 +115,7 @@ internal static class WasiStdioFunctions
     private static int KernelWrite(GuestSession session, GuestMemory memory, int fd, byte[] data, int nwrittenPtr)
     {
         // -MaxOutputBytes counts here as in events mode: what the host is asked to write, up to the limit.
-        int fits = session.AdmitOutput(data.Length);
+        int fits = session.AdmitOutput((StdioStream)fd, data.Length);
         if (fits < data.Length)
         {
             if (fits > 0)

@@ -3,17 +3,29 @@ using System.Management.Automation;
 namespace WasmSandbox.Commands;
 
 /// <summary>
-/// Runs a module like a native command: stdout lines (or raw bytes) on the output stream as they arrive, stderr lines
-/// on the error stream, pipeline input on stdin, the exit code in $LASTEXITCODE, and Ctrl+C stops the guest. An end
-/// the sandbox caused (a limit, a stop, a trap, a link failure) is one error record of type
-/// <see cref="WasmExecutionEndedException"/>, built from the exited event; the guest's stderr never stands in for it.
+/// Runs a module like a native command (see <see cref="NativeCommandBehavior"/> for what PowerShell does for one):
+/// stdout lines (or raw bytes) on the output stream as they arrive; stderr straight to the console when the error
+/// stream is not redirected, otherwise as error records outside $ErrorActionPreference; pipeline input on stdin; the
+/// exit code in $LASTEXITCODE and a non-zero one makes $? false; Ctrl+C stops the guest. An end the sandbox caused (a
+/// limit, a stop, a trap, a link failure) is one error record of type <see cref="WasmExecutionEndedException"/>,
+/// built from the exited event; the guest's stderr never stands in for it. With -AsResult the run is one
+/// <see cref="WasmRunResult"/> instead.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "WasmModule")]
-[OutputType(typeof(string), typeof(byte[]))]
+[Cmdlet(VerbsLifecycle.Invoke, "WasmModule", DefaultParameterSetName = StreamSet)]
+[OutputType(typeof(string), typeof(byte[]), ParameterSetName = new[] { StreamSet })]
+[OutputType(typeof(WasmRunResult), ParameterSetName = new[] { ResultSet })]
 public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
 {
+    private const string StreamSet = "Stream";
+    private const string ResultSet = "Result";
+
+    private static readonly Lazy<Stream> s_processStderr = new(Console.OpenStandardError);
+
     private readonly OutputLineSplitter _stdout = new();
     private readonly OutputLineSplitter _stderr = new();
+    private MemoryStream? _stdoutData;
+    private MemoryStream? _stderrData;
+    private bool _stderrToConsole;
     private WasmExecution? _execution;
     private WasmContext? _context;
 
@@ -21,7 +33,10 @@ public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 
-    /// <summary>The guest's arguments; like a native command's, everything after the path binds here.</summary>
+    /// <summary>
+    /// The guest's arguments; like a native command's, everything after the path binds here. An argument that looks
+    /// like one of this cmdlet's parameters (-v, -m, -o) needs -- before it: PowerShell binds nothing after --.
+    /// </summary>
     [Parameter(Position = 1, ValueFromRemainingArguments = true)]
     [AllowEmptyCollection]
     public string[] ArgumentList { get; set; } = Array.Empty<string>();
@@ -29,11 +44,25 @@ public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
     private protected override string[] GuestArguments => ArgumentList;
 
     /// <summary>Emit stdout as byte arrays, chunk by chunk as the guest wrote it, instead of text lines.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = StreamSet)]
     public SwitchParameter AsByteStream { get; set; }
+
+    /// <summary>Return one <see cref="WasmRunResult"/> for the run instead of streaming its output.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ResultSet)]
+    public SwitchParameter AsResult { get; set; }
 
     protected override void BeginProcessing()
     {
+        if (AsResult)
+        {
+            _stdoutData = new MemoryStream();
+            _stderrData = new MemoryStream();
+        }
+        else
+        {
+            // Decided once, as NativeCommandProcessor decides it when it starts the process.
+            _stderrToConsole = !NativeCommandBehavior.IsErrorStreamRedirected(this);
+        }
         _context = new WasmContext(GetUnresolvedProviderPathFromPSPath(Path), owner: RunspaceOwner.Current);
         try
         {
@@ -60,7 +89,7 @@ public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
         }
         catch
         {
-            // The pipeline is ending (e.g. -ErrorAction Stop at a stderr line): the run ends with this command.
+            // The pipeline is ending (a downstream error, Ctrl+C): the run ends with this command.
             _execution.Stop();
             throw;
         }
@@ -115,6 +144,9 @@ public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
         }
         switch (e)
         {
+            case WasmStdoutEvent stdout when AsResult:
+                _stdoutData!.Write(stdout.Data);
+                break;
             case WasmStdoutEvent stdout when AsByteStream:
                 WriteObject(stdout.Data, enumerateCollection: false);
                 break;
@@ -125,8 +157,16 @@ public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
                 }
                 break;
             case WasmStderrEvent { FromSandbox: true } note:
-                // The sandbox's own note is reported by the exited event's error record below, never as guest text.
+                // The sandbox's own note is reported by the exited event (its error record, or the result's Message).
                 WriteVerbose(note.Text.TrimEnd('\n'));
+                break;
+            case WasmStderrEvent stderr when AsResult:
+                _stderrData!.Write(stderr.Data);
+                break;
+            case WasmStderrEvent stderr when _stderrToConsole:
+                // Not redirected: the bytes go where a native command's stderr goes, the console, as the guest wrote them.
+                s_processStderr.Value.Write(stderr.Data);
+                s_processStderr.Value.Flush();
                 break;
             case WasmStderrEvent stderr:
                 foreach (var line in _stderr.Push(stderr.Data))
@@ -138,15 +178,37 @@ public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
                 WriteVerbose($"guest registered {signal}");
                 break;
             case WasmExitedEvent exited:
-                SessionState.PSVariable.Set("global:LASTEXITCODE", exited.ExitCode);
-                WriteVerbose($"{exited.ExecutionId} {exited}");
-                if (exited.Reason != WasmExitReason.Exited && _execution is not null)
-                {
-                    // What the guest wrote comes before the sandbox's verdict on how it ended.
-                    FlushLines();
-                    WriteError(ErrorRecords.From(new WasmExecutionEndedException(_execution, exited), _execution));
-                }
+                Exited(exited);
                 break;
+        }
+    }
+
+    private void Exited(WasmExitedEvent exited)
+    {
+        var execution = _execution!;
+        SessionState.PSVariable.Set("global:LASTEXITCODE", exited.ExitCode);
+        WriteVerbose($"{execution.ExecutionId} {exited}; {exited.UsageSummary}");
+        if (exited.ExitCode != 0)
+        {
+            NativeCommandBehavior.MarkFailed(this);
+        }
+        if (AsResult)
+        {
+            // The result carries the end, whatever it was: a test reads Reason and ExitCode instead of catching.
+            WriteObject(new WasmRunResult(execution, exited, _stdoutData!.ToArray(), _stderrData!.ToArray()));
+            return;
+        }
+        if (exited.Reason != WasmExitReason.Exited)
+        {
+            // What the guest wrote comes before the sandbox's verdict on how it ended.
+            FlushLines();
+            WriteError(ErrorRecords.From(new WasmExecutionEndedException(execution, exited), execution));
+        }
+        else if (exited.ExitCode != 0 && LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("PSNativeCommandUseErrorActionPreference")))
+        {
+            FlushLines();
+            var failed = new WasmGuestExitException(execution, exited.ExitCode);
+            WriteError(new ErrorRecord(failed, failed.ErrorId, ErrorCategory.NotSpecified, execution.ResolvedModulePath));
         }
     }
 
@@ -163,5 +225,5 @@ public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
     }
 
     private void WriteStderr(string line) =>
-        WriteError(new ErrorRecord(new RemoteException(line), "WasmGuestStderr", ErrorCategory.NotSpecified, _execution?.ExecutionId));
+        NativeCommandBehavior.WriteStderrRecord(this, new ErrorRecord(new RemoteException(line), "WasmGuestStderr", ErrorCategory.NotSpecified, _execution?.ExecutionId));
 }

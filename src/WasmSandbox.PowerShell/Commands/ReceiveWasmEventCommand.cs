@@ -12,6 +12,8 @@ public sealed class ReceiveWasmEventCommand : ExecutionPipelineCommand
 
     /// <summary>With -Wait, stop waiting after this long (events already received are kept).</summary>
     [Parameter]
+    [TimeoutTransformation]
+    [ValidateTimeout(AllowZero = true)]
     public TimeSpan Timeout { get; set; } = System.Threading.Timeout.InfiniteTimeSpan;
 
     [Parameter]
@@ -37,7 +39,7 @@ public sealed class ReceiveWasmEventCommand : ExecutionPipelineCommand
         bool finished = WasmEventReceiver.Receive(Executions, Kind, wait: true, Timeout, StopRequested, WriteObject);
         if (!finished && !StopRequested.IsCancellationRequested)
         {
-            WriteVerbose($"stopped waiting after {Timeout}; executions still running: " +
+            WriteVerbose($"stopped waiting after {SandboxLimits.Seconds(Timeout)}; executions still running: " +
                 string.Join(", ", Executions.Where(e => e.State == WasmExecutionState.Running).Select(e => e.ExecutionId)));
         }
     }

@@ -7,17 +7,18 @@ namespace WasmSandbox.Commands;
 [OutputType(typeof(WasmExecution))]
 public sealed class WaitWasmExecutionCommand : ExecutionPipelineCommand
 {
-    /// <summary>Seconds to wait; -1 (the default) waits indefinitely.</summary>
+    /// <summary>How long to wait (a number is seconds); -1 (the default) waits indefinitely.</summary>
     [Parameter]
-    [ValidateRange(-1, int.MaxValue)]
-    public int Timeout { get; set; } = -1;
+    [TimeoutTransformation]
+    [ValidateTimeout(AllowZero = true)]
+    public TimeSpan Timeout { get; set; } = System.Threading.Timeout.InfiniteTimeSpan;
 
     [Parameter]
     public SwitchParameter Any { get; set; }
 
     protected override void EndProcessing()
     {
-        var deadline = Timeout < 0 ? DateTime.MaxValue : DateTime.UtcNow.AddSeconds(Timeout);
+        var deadline = Timeout == System.Threading.Timeout.InfiniteTimeSpan ? DateTime.MaxValue : DateTime.UtcNow + Timeout;
         var pending = new List<WasmExecution>(Executions);
         while (pending.Count > 0 && !StopRequested.IsCancellationRequested)
         {

@@ -4,60 +4,16 @@ using System.Management.Automation;
 namespace WasmSandbox.Commands;
 
 /// <summary>
-/// The parameters shared by the cmdlets that start a guest (Start-WasmExecution, Invoke-WasmModule) and their
-/// translation into engine options; each cmdlet adds how the module is named and what it does with the run.
+/// What the cmdlets that start a guest (Start-WasmExecution, Invoke-WasmModule) share: the sandbox settings (declared
+/// in <see cref="WasmRunSettingsCommandBase"/>), stdin from the pipeline, their translation into engine options and
+/// the start; each cmdlet adds how the module is named and what it does with the run.
 /// </summary>
-public abstract class WasmRunCommandBase : PSCmdlet
+public abstract class WasmRunCommandBase : WasmRunSettingsCommandBase
 {
     private protected readonly CancellationTokenSource Cancellation = new();
 
     /// <summary>The guest's arguments after argv[0]; each cmdlet declares how they bind.</summary>
     private protected abstract string[] GuestArguments { get; }
-
-    [Parameter]
-    public IDictionary? Environment { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? WorkingDirectory { get; set; }
-
-    [Parameter]
-    public WasmPermissionTier PermissionTier { get; set; } = WasmPermissionTier.Isolated;
-
-    [Parameter]
-    [ValidateNotNull]
-    public string[] Mount { get; set; } = Array.Empty<string>();
-
-    // The limit ranges are the engine's (SandboxLimits), checked at binding so that a value out of range is a
-    // parameter error before anything is created, registered or started.
-    [Parameter]
-    [ValidateRange(1, ulong.MaxValue)]
-    public ulong MaxFuel { get; set; }
-
-    [Parameter]
-    [ValidateRange(SandboxLimits.MinMemoryBytes, SandboxLimits.MaxMemoryBytesLimit)]
-    public long MaxMemory { get; set; } = WasmExecutionOptions.DefaultMaxMemoryBytes;
-
-    [Parameter]
-    [ValidateTimeout]
-    public TimeSpan Timeout { get; set; } = WasmExecutionOptions.DefaultTimeout;
-
-    [Parameter]
-    [ValidateRange(0, long.MaxValue)]
-    public long MaxOutputBytes { get; set; }
-
-    [Parameter]
-    [ValidateRange(1, SandboxLimits.MaxOpenFilesLimit)]
-    public int MaxOpenFiles { get; set; } = SandboxLimits.DefaultMaxOpenFiles;
-
-    [Parameter]
-    public SandboxClockMode Clock { get; set; } = SandboxClockMode.Virtual;
-
-    [Parameter]
-    public DateTimeOffset ClockStart { get; set; }
-
-    [Parameter]
-    public long RandomSeed { get; set; }
 
     [Parameter(ValueFromPipeline = true)]
     [AllowNull]
