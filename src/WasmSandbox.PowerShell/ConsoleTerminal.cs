@@ -44,53 +44,111 @@ internal static class ConsoleTerminal
     /// <summary>
     /// Feeds the console's keyboard to <paramref name="execution"/>'s stdin, a line at a time with echo and backspace
     /// (as a terminal in cooked mode would), until the guest ends or the user types Ctrl+D at the start of a line
-    /// (end of input). It never blocks on the console: keys are read only when one is waiting, so once the guest has
+    /// (end of input). It never blocks on the console: input is read only when some is waiting, so once the guest has
     /// ended nothing is left reading the keyboard that PowerShell's own prompt needs next.
     /// </summary>
+    /// <remarks>
+    /// On Unix the bytes are read from fd 0 after poll(2): .NET's key parser there drops some keys (';' among them)
+    /// and PowerShell leaves the terminal in non-canonical mode while a command runs, so the line discipline is this
+    /// class's. On Windows, Console.ReadKey.
+    /// </remarks>
     public static Task PumpInput(WasmExecution execution, CancellationToken cancel) => Task.Run(() =>
     {
-        var line = new StringBuilder();
+        var line = new LineDiscipline(execution);
+        if (OperatingSystem.IsWindows())
+        {
+            while (!execution.Wait(TimeSpan.Zero) && !cancel.IsCancellationRequested)
+            {
+                if (!Console.KeyAvailable)
+                {
+                    execution.Wait(TimeSpan.FromMilliseconds(20));
+                    continue;
+                }
+                var key = Console.ReadKey(intercept: true);
+                char c = key.Key == ConsoleKey.D && key.Modifiers.HasFlag(ConsoleModifiers.Control) ? '\x04' : key.KeyChar;
+                if (!line.Take(c))
+                {
+                    return;
+                }
+            }
+            return;
+        }
+        var bytes = new byte[256];
+        var chars = new char[256];
+        var decoder = Encoding.UTF8.GetDecoder();
         while (!execution.Wait(TimeSpan.Zero) && !cancel.IsCancellationRequested)
         {
-            if (!Console.KeyAvailable)
+            int n = UnixInput.ReadIfReady(bytes, 20);
+            if (n < 0)
             {
-                execution.Wait(TimeSpan.FromMilliseconds(20));
-                continue;
+                execution.CloseInput();
+                return;
             }
-            var key = Console.ReadKey(intercept: true);
-            switch (key.Key)
+            int count = decoder.GetChars(bytes, 0, n, chars, 0);
+            for (int i = 0; i < count; i++)
             {
-                case ConsoleKey.Enter:
-                    Console.WriteLine();
-                    try
-                    {
-                        execution.WriteInput(line.Append('\n').ToString());
-                    }
-                    catch (InvalidOperationException)
-                    {
-                        return; // the guest ended meanwhile: the line has nowhere to go
-                    }
-                    line.Clear();
-                    break;
-                case ConsoleKey.Backspace when line.Length > 0:
-                    line.Length--;
-                    Console.Write("\b \b");
-                    break;
-                case ConsoleKey.D when key.Modifiers.HasFlag(ConsoleModifiers.Control):
-                    if (line.Length == 0)
-                    {
-                        execution.CloseInput();
-                        return;
-                    }
-                    break;
-                default:
-                    if (!char.IsControl(key.KeyChar))
-                    {
-                        line.Append(key.KeyChar);
-                        Console.Write(key.KeyChar);
-                    }
-                    break;
+                if (!line.Take(chars[i]))
+                {
+                    return;
+                }
             }
         }
     }, CancellationToken.None);
+
+    /// <summary>What a terminal in cooked mode does with typed characters: echo, erase, a line at Enter, end at Ctrl+D.</summary>
+    private sealed class LineDiscipline(WasmExecution execution)
+    {
+        private readonly StringBuilder _line = new();
+        private bool _escape;
+
+        /// <summary>Takes one typed character; false once input has ended (Ctrl+D, or the guest is gone).</summary>
+        public bool Take(char c)
+        {
+            if (_escape)
+            {
+                // An escape sequence (arrow keys and the like): skipped up to its final letter or '~'.
+                _escape = !(char.IsLetter(c) || c == '~');
+                return true;
+            }
+            switch (c)
+            {
+                case '\r' or '\n':
+                    Console.Write("\r\n");
+                    try
+                    {
+                        execution.WriteInput(_line.Append('\n').ToString());
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return false; // the guest ended meanwhile: the line has nowhere to go
+                    }
+                    _line.Clear();
+                    return true;
+                case '\x7f' or '\b':
+                    if (_line.Length > 0)
+                    {
+                        _line.Length--;
+                        Console.Write("\b \b");
+                    }
+                    return true;
+                case '\x04':
+                    if (_line.Length > 0)
+                    {
+                        return true;
+                    }
+                    execution.CloseInput();
+                    return false;
+                case '\x1b':
+                    _escape = true;
+                    return true;
+                default:
+                    if (!char.IsControl(c))
+                    {
+                        _line.Append(c);
+                        Console.Write(c);
+                    }
+                    return true;
+            }
+        }
+    }
 }

@@ -20,12 +20,16 @@ public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
     private const string ResultSet = "Result";
 
     private static readonly Lazy<Stream> s_processStderr = new(Console.OpenStandardError);
+    private static readonly Lazy<Stream> s_processStdout = new(Console.OpenStandardOutput);
 
     private readonly OutputLineSplitter _stdout = new();
     private readonly OutputLineSplitter _stderr = new();
     private MemoryStream? _stdoutData;
     private MemoryStream? _stderrData;
     private bool _stderrToConsole;
+    // At an interactive console (see ConsoleTerminal): the guest's stdio is the console, as a native program's is.
+    private bool _atConsole;
+    private Task? _keyboard;
     private WasmExecution? _execution;
     private WasmContext? _context;
 
@@ -62,11 +66,12 @@ public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
         {
             // Decided once, as NativeCommandProcessor decides it when it starts the process.
             _stderrToConsole = !NativeCommandBehavior.IsErrorStreamRedirected(this);
+            _atConsole = !AsByteStream && _stderrToConsole && ConsoleTerminal.IsInteractive(this);
         }
         _context = new WasmContext(GetUnresolvedProviderPathFromPSPath(Path), owner: RunspaceOwner.Current);
         try
         {
-            _execution = StartOrThrow(_context, BuildOptions());
+            _execution = StartOrThrow(_context, BuildOptions(terminal: _atConsole ? WasmStdioStreams.All : WasmStdioStreams.None));
         }
         catch
         {
@@ -101,7 +106,15 @@ public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
         {
             return;
         }
-        _execution.CloseInput();
+        if (_atConsole)
+        {
+            // The keyboard is the guest's stdin until the guest ends or the user types Ctrl+D.
+            _keyboard = ConsoleTerminal.PumpInput(_execution, Cancellation.Token);
+        }
+        else
+        {
+            _execution.CloseInput();
+        }
         try
         {
             WasmEventReceiver.Receive(new[] { _execution }, null, wait: true, System.Threading.Timeout.InfiniteTimeSpan, Cancellation.Token, Deliver);
@@ -118,6 +131,8 @@ public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
         }
         finally
         {
+            // The keyboard reader notices the end within a poll; once it has, PowerShell's prompt has the keyboard.
+            _keyboard?.Wait(TimeSpan.FromSeconds(1));
             if (_context is not null)
             {
                 WasmRegistry.Remove(_context);
@@ -144,6 +159,11 @@ public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
         }
         switch (e)
         {
+            case WasmStdoutEvent stdout when _atConsole:
+                // At the console the guest's output is shown as written, prompts without a line ending included.
+                s_processStdout.Value.Write(stdout.Data);
+                s_processStdout.Value.Flush();
+                break;
             case WasmStdoutEvent stdout when AsResult:
                 _stdoutData!.Write(stdout.Data);
                 break;

@@ -20,8 +20,10 @@ public abstract class WasmRunCommandBase : WasmRunSettingsCommandBase
     [AllowEmptyString]
     public object? InputObject { get; set; }
 
-    private protected WasmExecutionOptions BuildOptions(string? vmId = null, WasmStdioMode mode = WasmStdioMode.Events) => new()
+    private protected WasmExecutionOptions BuildOptions(string? vmId = null, WasmStdioMode mode = WasmStdioMode.Events,
+        WasmStdioStreams terminal = WasmStdioStreams.None) => new()
     {
+        TerminalStreams = terminal,
         Arguments = GuestArguments,
         Environment = EnvironmentEntries(),
         WorkingDirectory = WorkingDirectory is null
