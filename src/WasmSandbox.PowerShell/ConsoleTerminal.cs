@@ -54,7 +54,7 @@ internal static class ConsoleTerminal
     /// </remarks>
     public static Task PumpInput(WasmExecution execution, CancellationToken cancel) => Task.Run(() =>
     {
-        var line = new LineDiscipline(execution);
+        var line = new LineDiscipline(execution, echo: OperatingSystem.IsWindows() || !UnixInput.TerminalEchoes());
         if (OperatingSystem.IsWindows())
         {
             while (!execution.Wait(TimeSpan.Zero) && !cancel.IsCancellationRequested)
@@ -95,8 +95,11 @@ internal static class ConsoleTerminal
         }
     }, CancellationToken.None);
 
-    /// <summary>What a terminal in cooked mode does with typed characters: echo, erase, a line at Enter, end at Ctrl+D.</summary>
-    private sealed class LineDiscipline(WasmExecution execution)
+    /// <summary>
+    /// What a terminal in cooked mode does with typed characters: echo (unless the terminal echoes them itself), erase,
+    /// a line at Enter, end at Ctrl+D.
+    /// </summary>
+    private sealed class LineDiscipline(WasmExecution execution, bool echo)
     {
         private readonly StringBuilder _line = new();
         private bool _escape;
@@ -113,7 +116,7 @@ internal static class ConsoleTerminal
             switch (c)
             {
                 case '\r' or '\n':
-                    Console.Write("\r\n");
+                    Echo("\r\n");
                     try
                     {
                         execution.WriteInput(_line.Append('\n').ToString());
@@ -128,7 +131,7 @@ internal static class ConsoleTerminal
                     if (_line.Length > 0)
                     {
                         _line.Length--;
-                        Console.Write("\b \b");
+                        Echo("\b \b");
                     }
                     return true;
                 case '\x04':
@@ -145,9 +148,17 @@ internal static class ConsoleTerminal
                     if (!char.IsControl(c))
                     {
                         _line.Append(c);
-                        Console.Write(c);
+                        Echo(c.ToString());
                     }
                     return true;
+            }
+        }
+
+        private void Echo(string text)
+        {
+            if (echo)
+            {
+                Console.Write(text);
             }
         }
     }

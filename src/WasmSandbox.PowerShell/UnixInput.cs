@@ -21,6 +21,26 @@ internal static class UnixInput
     [DllImport("libc", SetLastError = true)]
     private static extern nint read(int fd, byte[] buffer, nuint count);
 
+    [DllImport("libc", SetLastError = true)]
+    private static extern int tcgetattr(int fd, byte[] termios);
+
+    /// <summary>
+    /// Whether the terminal on fd 0 echoes typed characters itself (ECHO in its local modes), as it does when no line
+    /// editor has switched it off: then echoing them again would show every key twice.
+    /// </summary>
+    public static bool TerminalEchoes()
+    {
+        // struct termios: four tcflag_t (c_iflag, c_oflag, c_cflag, c_lflag), 4 bytes each on Linux, 8 on macOS.
+        var termios = new byte[256];
+        if (tcgetattr(0, termios) != 0)
+        {
+            return false;
+        }
+        const ulong Echo = 0x8;
+        ulong localModes = OperatingSystem.IsMacOS() ? BitConverter.ToUInt64(termios, 24) : BitConverter.ToUInt32(termios, 12);
+        return (localModes & Echo) != 0;
+    }
+
     /// <summary>
     /// Bytes typed on fd 0 within <paramref name="timeoutMs"/>: their count (0 when none came), or -1 at end of input
     /// or when fd 0 cannot be read.
