@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Reflection;
 using System.Text;
 
 namespace WasmSandbox.Commands;
@@ -12,34 +11,11 @@ namespace WasmSandbox.Commands;
 /// </summary>
 internal static class ConsoleTerminal
 {
-    private const BindingFlags Internal = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
-
     public static bool IsInteractive(PSCmdlet cmdlet) =>
         !cmdlet.MyInvocation.ExpectingInput
         && cmdlet.Host.Name == "ConsoleHost"
         && !Console.IsInputRedirected && !Console.IsOutputRedirected
-        && OutputGoesToOutDefault(cmdlet);
-
-    /// <summary>
-    /// Whether the next command in the pipeline is Out-Default, which is how PowerShell's own native-command processor
-    /// decides that a native program's output is not captured. PowerShell exposes this only internally; when its shape
-    /// is not as expected (another PowerShell version), the answer is "captured", which never claims a terminal.
-    /// </summary>
-    private static bool OutputGoesToOutDefault(PSCmdlet cmdlet)
-    {
-        try
-        {
-            var runtime = cmdlet.CommandRuntime;
-            var pipe = runtime.GetType().GetProperty("OutputPipe", Internal)?.GetValue(runtime);
-            var downstream = pipe?.GetType().GetProperty("DownstreamCmdlet", Internal)?.GetValue(pipe);
-            var command = downstream?.GetType().GetProperty("Command", Internal)?.GetValue(downstream);
-            return command?.GetType().FullName == "Microsoft.PowerShell.Commands.OutDefaultCommand";
-        }
-        catch (Exception e) when (e is TargetInvocationException or MemberAccessException or InvalidCastException)
-        {
-            return false;
-        }
-    }
+        && !NativeCommandBehavior.IsOutputRedirected(cmdlet);
 
     /// <summary>
     /// Feeds the console's keyboard to <paramref name="execution"/>'s stdin, a line at a time with echo and backspace

@@ -25,6 +25,7 @@ internal static class NativeCommandBehavior
     private static readonly Type? s_pipeline = s_engine.GetType("System.Management.Automation.Internal.PipelineProcessor");
     private static readonly PropertyInfo? s_errorMergeTo = s_runtime?.GetProperty("ErrorMergeTo", Members);
     private static readonly PropertyInfo? s_errorPipe = s_runtime?.GetProperty("ErrorOutputPipe", Members);
+    private static readonly PropertyInfo? s_outputPipe = s_runtime?.GetProperty("OutputPipe", Members);
     private static readonly PropertyInfo? s_pipelineOfRuntime = s_runtime?.GetProperty("PipelineProcessor", Members);
     private static readonly PropertyInfo? s_downstream = s_pipe?.GetProperty("DownstreamCmdlet", Members);
     private static readonly PropertyInfo? s_commandInfo = s_processorBase?.GetProperty("CommandInfo", Members);
@@ -57,14 +58,30 @@ internal static class NativeCommandBehavior
         {
             return true;
         }
-        var downstream = s_errorPipe!.GetValue(runtime) is { } pipe ? s_downstream!.GetValue(pipe) : null;
+        return !GoesToDefaultDisplay(s_errorPipe!.GetValue(runtime));
+    }
+
+    /// <summary>
+    /// Whether the cmdlet's output goes anywhere but straight to the host's default display (assigned, piped,
+    /// captured): NativeCommandProcessor's rule for whether a native program's stdout is a terminal or a pipe.
+    /// </summary>
+    public static bool IsOutputRedirected(PSCmdlet cmdlet)
+    {
+        var runtime = cmdlet.CommandRuntime;
+        return !IsAvailable || s_outputPipe is null || !s_runtime!.IsInstanceOfType(runtime) || !GoesToDefaultDisplay(s_outputPipe.GetValue(runtime));
+    }
+
+    /// <summary>Whether <paramref name="pipe"/> leads to the default display: an Out-Default that no transcript added.</summary>
+    private static bool GoesToDefaultDisplay(object? pipe)
+    {
+        var downstream = pipe is null ? null : s_downstream!.GetValue(pipe);
         if (downstream is null || s_commandInfo!.GetValue(downstream) is not CommandInfo { Name: var name } ||
             !string.Equals(name, "Out-Default", StringComparison.OrdinalIgnoreCase))
         {
-            return true;
+            return false;
         }
         // An Out-Default that a transcript added records what passes; native output is redirected to reach it too.
-        return s_command!.GetValue(downstream) is PSCmdlet { MyInvocation.BoundParameters: var bound } && bound.ContainsKey("Transcript");
+        return !(s_command!.GetValue(downstream) is PSCmdlet { MyInvocation.BoundParameters: var bound } && bound.ContainsKey("Transcript"));
     }
 
     /// <summary>Writes one redirected stderr line as a native command does: an error record outside the preference system.</summary>
