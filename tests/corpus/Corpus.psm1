@@ -14,7 +14,7 @@ function Get-CorpusRoot {
     Join-Path $script:RepoRoot 'out/corpus'
 }
 
-# The full path of a built corpus file ('bin/sqlite3.wasm', 'yosys-share'); throws, naming the build script, when the
+# The full path of a built corpus file ('bin/sqlite3.wasm', 'yosys-resources'); throws, naming the build script, when the
 # corpus has not been built.
 function Get-CorpusFile {
     param([Parameter(Mandatory)] [string] $Name)

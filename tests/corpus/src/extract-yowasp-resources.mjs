@@ -1,8 +1,9 @@
 // Writes the data files an @yowasp package bundles into its resources-<name>.js (the `filesystem` tree its
-// JavaScript runner mounts beside the user's files) into a folder, so the package's WASI module can be run by any
-// WASI host with that folder preopened: yosys reads its techmap and cell libraries from /share.
+// JavaScript runner lays out beside the user's files in the folder it preopens as '/') into a folder, so the
+// package's WASI module can be run by any WASI host with the same layout: yosys reads its techmap and cell libraries
+// from /share.
 //
-//   node extract-yowasp-share.mjs <resources-*.js> <output folder>
+//   node extract-yowasp-resources.mjs <resources-*.js> <output folder>
 //
 // A file's content is a string (text) or a Uint8Array (binary); a nested object is a folder.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 
 const [resources, output] = process.argv.slice(2);
 if (!resources || !output) {
-  process.stderr.write('usage: node extract-yowasp-share.mjs <resources-*.js> <output folder>\n');
+  process.stderr.write('usage: node extract-yowasp-resources.mjs <resources-*.js> <output folder>\n');
   process.exit(2);
 }
 const { filesystem } = await import(pathToFileURL(resolve(resources)).href);
