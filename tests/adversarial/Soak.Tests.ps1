@@ -45,7 +45,8 @@ Describe 'A soak of 10 000 executions' {
         Write-Host ("10 000 executions in {0:N1} s; before {1}; after {2}" -f $clock.Elapsed.TotalSeconds, $before, $after)
         $failed | Should -Be 0
         ($after.RssMiB - $before.RssMiB) | Should -BeLessThan 64
-        ($after.Threads - $before.Threads) | Should -BeLessThan 4
+        # The .NET thread pool may add a few workers under load and retire them later; a leak per run would be thousands.
+        ($after.Threads - $before.Threads) | Should -BeLessThan 8
         ($after.Fds - $before.Fds) | Should -BeLessThan 4
         ($after.Maps - $before.Maps) | Should -BeLessThan 64
     }

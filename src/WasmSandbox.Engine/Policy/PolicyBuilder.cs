@@ -40,7 +40,7 @@ internal static class PolicyBuilder
     {
         if (!Enum.IsDefined(options.Clock))
         {
-            throw new WasmConfigurationException("InvalidClock", $"-Clock must be Virtual or Real, not {(int)options.Clock}");
+            throw new WasmConfigurationException("InvalidClock", $"-Clock must be Virtual or Real, not '{options.Clock}'");
         }
         if (options.ClockStart is not DateTimeOffset start)
         {
@@ -54,7 +54,7 @@ internal static class PolicyBuilder
         if (start < GuestClock.Earliest || start > GuestClock.Latest)
         {
             throw new WasmConfigurationException("InvalidClockStart",
-                $"-ClockStart must be between {GuestClock.Earliest:u} and {GuestClock.Latest:u} (WASI counts time in 64-bit nanoseconds since 1970), not {start:u}");
+                $"-ClockStart must be between {GuestClock.Earliest:o} and {GuestClock.Latest:o} (WASI counts time in 64-bit nanoseconds since 1970), not {start:o}");
         }
     }
 

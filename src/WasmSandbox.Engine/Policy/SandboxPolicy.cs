@@ -8,10 +8,14 @@ public enum SandboxClockMode
     /// the guest waits on a poll_oneoff clock subscription, by exactly the time it asked to wait; computation never
     /// moves it, so a guest cannot time itself or the host, and a run is reproducible.
     /// </summary>
-    Virtual,
+    /// <remarks>
+    /// The values start at 1 so that no combination PowerShell's enum conversion accepts ('Virtual,Real' is the two
+    /// OR-ed) names a mode: it is refused instead of silently meaning Real.
+    /// </remarks>
+    Virtual = 1,
 
     /// <summary>The host's clocks, for programs that need real time (a guest can then time its own computation).</summary>
-    Real,
+    Real = 2,
 }
 
 /// <summary>

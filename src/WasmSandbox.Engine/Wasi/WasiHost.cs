@@ -39,6 +39,8 @@ internal static class WasiHost
         linker.DefineFunction(Wasi, "proc_exit", (Caller c, int status) => throw new GuestExitException((uint)status));
         linker.DefineFunction(Wasi, "clock_time_get", (Caller c, int id, long precision, int outp) =>
             { try { return WasiClockFunctions.ClockTimeGet(c, id, precision, outp); } catch (GuestFaultException) { return WasiErrno.Fault; } });
+        linker.DefineFunction(Wasi, "clock_res_get", (Caller c, int id, int outp) =>
+            { try { return WasiClockFunctions.ClockResGet(c, id, outp); } catch (GuestFaultException) { return WasiErrno.Fault; } });
         linker.DefineFunction(Wasi, "random_get", (Caller c, int buf, int len) =>
             { try { return WasiClockFunctions.RandomGet(c, buf, len); } catch (GuestFaultException) { return WasiErrno.Fault; } });
         linker.DefineFunction(Wasi, "poll_oneoff", (Caller c, int inp, int outp, int n, int neventsp) =>

@@ -19,6 +19,7 @@ public class WasiFidelityTests
         (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
         (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
         (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
+        (import "wasi_snapshot_preview1" "clock_res_get" (func $res (param i32 i32) (result i32)))
         """;
 
     // Helpers every guest below may call. Results are i64 values stored from 2048 on and written raw to stderr at the
@@ -67,6 +68,14 @@ public class WasiFidelityTests
         (func $report (param $k i32) (call $print (i32.const 2048) (i32.mul (local.get $k) (i32.const 8)) (i32.const 2)))
         """;
 
+    /// <summary>Reports the filetype fd_fdstat_get gives for fds 0, 1 and 2.</summary>
+    private static readonly string StdioFiletypes = Guest("""
+        (call $put (i32.const 0) (i64.extend_i32_u (call $ftype (i32.const 0))))
+        (call $put (i32.const 1) (i64.extend_i32_u (call $ftype (i32.const 1))))
+        (call $put (i32.const 2) (i64.extend_i32_u (call $ftype (i32.const 2))))
+        (call $report (i32.const 3))
+        """);
+
     private static string Guest(string body, string data = "") =>
         Wat.Command(body, Helpers + data, Imports, "(memory (export \"memory\") 1)");
 
@@ -86,12 +95,7 @@ public class WasiFidelityTests
     {
         using var sandbox = new Sandbox();
         // Wasmtime reports captured stdio as filetype unknown (0); a character device (2) makes isatty() true.
-        var run = sandbox.RunToEnd(Guest("""
-            (call $put (i32.const 0) (i64.extend_i32_u (call $ftype (i32.const 0))))
-            (call $put (i32.const 1) (i64.extend_i32_u (call $ftype (i32.const 1))))
-            (call $put (i32.const 2) (i64.extend_i32_u (call $ftype (i32.const 2))))
-            (call $report (i32.const 3))
-            """));
+        var run = sandbox.RunToEnd(StdioFiletypes);
         Assert.Equal(new ulong[] { 0, 0, 0 }, Results(run));
     }
 
@@ -120,12 +124,7 @@ public class WasiFidelityTests
     public void StreamsTheHostDeclaresATerminalAreCharacterDevices()
     {
         using var sandbox = new Sandbox();
-        var run = sandbox.RunToEnd(Guest("""
-            (call $put (i32.const 0) (i64.extend_i32_u (call $ftype (i32.const 0))))
-            (call $put (i32.const 1) (i64.extend_i32_u (call $ftype (i32.const 1))))
-            (call $put (i32.const 2) (i64.extend_i32_u (call $ftype (i32.const 2))))
-            (call $report (i32.const 3))
-            """), new WasmExecutionOptions { TerminalStreams = WasmStdioStreams.Stdin | WasmStdioStreams.Stdout });
+        var run = sandbox.RunToEnd(StdioFiletypes, new WasmExecutionOptions { TerminalStreams = WasmStdioStreams.Stdin | WasmStdioStreams.Stdout });
         Assert.Equal(new ulong[] { 2, 2, 0 }, Results(run));
     }
 
@@ -380,6 +379,37 @@ public class WasiFidelityTests
     }
 
     [Fact]
+    public void ClockResolutionIsAnsweredForEveryReadableClockAndUnknownIdsAreEinval()
+    {
+        using var sandbox = new Sandbox();
+        // Wasmtime's own clock_res_get traps the guest for id 4 and refuses the CPU-time clocks (EBADF) that
+        // clock_time_get reads; the sandbox answers 1 ns for all four and EINVAL for an unknown id, as Node does.
+        var run = sandbox.RunToEnd(Guest("""
+            (local $id i32)
+            (loop $each
+              (i64.store (i32.const 600) (i64.const 77))
+              (call $put (local.get $id) (i64.add (i64.mul (i64.extend_i32_u (call $res (local.get $id) (i32.const 600))) (i64.const 1000))
+                (i64.load (i32.const 600))))
+              (local.set $id (i32.add (local.get $id) (i32.const 1)))
+              (br_if $each (i32.lt_u (local.get $id) (i32.const 5))))
+            (call $put (i32.const 5) (i64.extend_i32_u (call $res (i32.const -1) (i32.const 600))))
+            (call $report (i32.const 6))
+            """), new WasmExecutionOptions());
+        Assert.Equal(new ulong[] { 1, 1, 1, 1, 28_077, 28 }, Results(run));
+    }
+
+    [Fact]
+    public void AClockModeThatIsNeitherVirtualNorRealIsRefused()
+    {
+        using var sandbox = new Sandbox();
+        // PowerShell converts 'Virtual,Real' to the two values OR-ed; that must be an error, never the real clock.
+        var e = Assert.Throws<WasmConfigurationException>(() => sandbox.Start(Wat.Hello,
+            new WasmExecutionOptions { Clock = SandboxClockMode.Virtual | SandboxClockMode.Real }));
+        Assert.Equal("InvalidClock", e.ErrorId);
+        Assert.Contains("not '3'", e.Message);
+    }
+
+    [Fact]
     public void ClockStartIsRefusedWithTheRealClockAndOutsideWasiTime()
     {
         using var sandbox = new Sandbox();
@@ -390,5 +420,9 @@ public class WasiFidelityTests
             new WasmExecutionOptions { ClockStart = new DateTimeOffset(1969, 12, 31, 0, 0, 0, TimeSpan.Zero) }));
         Assert.Equal("InvalidClockStart", e.ErrorId);
         Assert.Contains("1969-12-31", e.Message);
+        // Just past the latest start: the message shows the fraction that makes it so.
+        e = Assert.Throws<WasmConfigurationException>(() => sandbox.Start(Wat.Hello,
+            new WasmExecutionOptions { ClockStart = GuestClock.Latest.AddTicks(1) }));
+        Assert.Contains("not 2500-01-01T00:00:00.0000001+00:00", e.Message);
     }
 }
