@@ -109,6 +109,11 @@ Describe 'A real C program and its stdio' {
             Should -Throw -ExpectedMessage '*-ClockStart*-Clock Real*' -ErrorId 'ClockStartNeedsVirtualClock,WasmSandbox.Commands.StartWasmExecutionCommand'
     }
 
+    It 'refuses a -Clock that PowerShell would OR together, instead of running on the real clock' {
+        { Start-WasmExecution -Context $stdio -ArgumentList 'clock' -Clock 'Virtual,Real' } |
+            Should -Throw -ExpectedMessage "*Cannot convert value `"Virtual,Real`"*" -ErrorId 'CannotConvertArgumentNoMessage,WasmSandbox.Commands.StartWasmExecutionCommand'
+    }
+
     It 'shows its clock in the execution view' {
         $exec = Start-WasmExecution -Context $stdio -ArgumentList 'args' -ClockStart '2024-01-01T00:00:00Z' -RandomSeed 9
         $exec.Wait() | Should -BeTrue
