@@ -98,6 +98,21 @@ Describe 'WasmSandbox in a remote session over SSH' {
         ($remote.EndTime - $remote.StartTime).TotalSeconds | Should -BeLessThan 10
     }
 
+    It 'runs a context made from bytes that travelled in the argument list' {
+        if (Skip-WithoutSsh) { return }
+        $bytes = [IO.File]::ReadAllBytes($stdio)
+        $out = Invoke-Command -Session $sessions[2] {
+            param([byte[]] $module)
+            $execution = Start-WasmExecution (New-WasmContext -Bytes $module -Name tool.wasm) -ArgumentList 'args', 'remote'
+            $execution | Receive-WasmEvent -Wait
+            $execution
+        } -ArgumentList (, $bytes)
+        -join ($out | Where-Object Kind -eq Stdout).Text | Should -BeExactly "tool.wasm`nargs`nremote`n"
+        $execution = $out | Select-Object -Last 1
+        $execution.ResolvedModulePath | Should -BeExactly 'bytes:tool.wasm'
+        $execution.State | Should -BeExactly 'Completed'
+    }
+
     It 'returns 200 correct results from 200 runs fanned out over 4 sessions, told apart by ExecutionGuid' {
         if (Skip-WithoutSsh) { return }
         $jobs = for ($i = 0; $i -lt 4; $i++) {

@@ -192,7 +192,7 @@ internal sealed class ExecutionRunner
 
     private WasiConfiguration CreateWasiConfiguration()
     {
-        var args = new List<string> { Path.GetFileName(_execution.ResolvedModulePath) };
+        var args = new List<string> { _execution.ModuleName };
         args.AddRange(_options.Arguments);
         var wasi = new WasiConfiguration()
             .WithArgs(args)

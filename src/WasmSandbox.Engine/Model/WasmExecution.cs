@@ -23,6 +23,7 @@ public sealed class WasmExecution
         VmId = vmId;
         ModulePath = context.ModulePath;
         ResolvedModulePath = resolvedModulePath;
+        ModuleName = context.IsFromBytes ? context.ModulePath : Path.GetFileName(resolvedModulePath);
         PermissionTier = options.PermissionTier;
         StdioMode = options.StdioMode;
         Owner = options.Owner;
@@ -54,8 +55,11 @@ public sealed class WasmExecution
     /// <summary>The module path as the context gave it.</summary>
     public string ModulePath { get; }
 
-    /// <summary>The file that was actually loaded.</summary>
+    /// <summary>The file that was actually loaded; <c>bytes:name</c> for a context made from bytes.</summary>
     public string ResolvedModulePath { get; }
+
+    /// <summary>The module's file name (for a context made from bytes, the name given): the guest's argv[0] and the name in messages.</summary>
+    public string ModuleName { get; }
 
     public WasmPermissionTier PermissionTier { get; }
 
