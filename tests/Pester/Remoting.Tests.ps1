@@ -51,6 +51,37 @@ Describe 'WasmSandbox in a remote session over SSH' {
         @($events.ExecutionGuid | Select-Object -Unique).Count | Should -Be 1
     }
 
+    It 'streams events while the remote guest still runs, not only when it ends' {
+        if (Skip-WithoutSsh) { return }
+        # Prints a line, then spins until stopped: its first event can only arrive while it runs.
+        $wat = New-WatCommand '(call $print (i32.const 1024) (i32.const 6) (i32.const 1)) (loop $l (br $l))' '(data (i32.const 1024) "first\0a")'
+        $job = Invoke-Command -Session $sessions[3] -AsJob {
+            param([byte[]] $module)
+            Start-WasmExecution (New-WasmContext -Bytes $module -Name spin.wat) -Timeout 60 | Receive-WasmEvent -Wait
+        } -ArgumentList (, [Text.Encoding]::UTF8.GetBytes($wat))
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while ($job.ChildJobs[0].Output.Count -eq 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            $first = @($job.ChildJobs[0].Output)
+            $first.Count | Should -BeGreaterThan 0 -Because 'the first event should arrive within 30 s'
+            $first[0].Kind | Should -BeExactly 'Stdout'
+            $first[0].Text | Should -BeExactly "first`n"
+            $job.State | Should -BeExactly 'Running'
+            @($job.ChildJobs[0].Output | Where-Object Kind -eq Exited).Count | Should -Be 0
+        }
+        finally { $job | Stop-Job; $job | Remove-Job -Force }
+    }
+
+    It 'brings back errors with their ids, categories and messages' {
+        if (Skip-WithoutSsh) { return }
+        $missing = Join-Path ([IO.Path]::GetTempPath()) "ws-missing-$([guid]::NewGuid()).wasm"
+        Invoke-Command -Session $sessions[0] { param($path) Invoke-WasmModule $path } -ArgumentList $missing -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeExactly 'ModuleNotFound,WasmSandbox.Commands.InvokeWasmModuleCommand'
+        $failures[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $failures[0].Exception.Message | Should -BeLike "*$missing*"
+    }
+
     It 'renders remote events and results with the local views' {
         if (Skip-WithoutSsh) { return }
         $events = Invoke-Command -Session $sessions[0] {

@@ -73,6 +73,21 @@ Describe 'Export-Clixml and Import-Clixml' {
     }
 }
 
+Describe 'A module report through Export-Clixml' {
+    It 'keeps its kind by name and its problems as objects, and renders as the live report' {
+        $script = Join-Path $dir 'script.wasm'
+        Set-Content -LiteralPath $script -Value "#!/bin/sh`necho hi"
+        $report = Test-WasmModule $script
+        $report | Export-Clixml -LiteralPath (Join-Path $dir 'report.xml')
+        $copy = Import-Clixml -LiteralPath (Join-Path $dir 'report.xml')
+        $copy.IsValid | Should -BeFalse
+        $copy.Kind | Should -BeExactly $report.Kind.ToString()
+        $copy.Problems[0].Code | Should -BeExactly $report.Problems[0].Code.ToString()
+        $copy.Problems[0].Message | Should -BeExactly $report.Problems[0].Message
+        ($copy | Format-Table | Out-String) | Should -BeExactly ($report | Format-Table | Out-String)
+    }
+}
+
 Describe 'Start-Job' {
     It 'brings back events and results from a job process with names, bytes and dates intact' {
         $job = Start-Job {
