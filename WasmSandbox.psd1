@@ -9,6 +9,7 @@
     Copyright            = '(c) WasmSandbox contributors. Apache-2.0.'
     Description          = 'Runs untrusted WebAssembly (WASI preview 1) safely inside PowerShell on Wasmtime: no host files unless granted, no host environment, no network, bounded CPU, memory and time; the guest''s stdout, stderr, signal registrations and exit code arrive as typed pipeline objects.'
     FormatsToProcess     = @('WasmSandbox.format.ps1xml')
+    TypesToProcess       = @('WasmSandbox.types.ps1xml')
     CmdletsToExport      = @(
         'New-WasmContext'
         'Get-WasmContext'

@@ -71,7 +71,7 @@ function Invoke-Build {
         New-Item -ItemType Directory -Path (Split-Path $target) -Force | Out-Null
         Copy-Item -LiteralPath $native.FullName -Destination $target
     }
-    foreach ($file in 'WasmSandbox.psd1', 'WasmSandbox.format.ps1xml', 'LICENSE', 'CHANGELOG.md') {
+    foreach ($file in 'WasmSandbox.psd1', 'WasmSandbox.format.ps1xml', 'WasmSandbox.types.ps1xml', 'LICENSE', 'CHANGELOG.md') {
         Copy-Item -LiteralPath (Join-Path $Root $file) -Destination $Stage
     }
     Invoke-HelpBuild

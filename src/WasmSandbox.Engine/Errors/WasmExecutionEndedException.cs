@@ -49,6 +49,6 @@ public sealed class WasmExecutionEndedException : WasmSandboxException
         ArgumentNullException.ThrowIfNull(execution);
         ArgumentNullException.ThrowIfNull(exited);
         var why = exited.Message ?? exited.Reason.ToString();
-        return $"{System.IO.Path.GetFileName(execution.ResolvedModulePath)} ({execution.ExecutionId}) ended with exit code {exited.ExitCode} ({exited.Reason}): {why}";
+        return $"{execution.ModuleName} ({execution.ExecutionId}) ended with exit code {exited.ExitCode} ({exited.Reason}): {why}";
     }
 }

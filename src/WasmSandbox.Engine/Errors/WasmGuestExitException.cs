@@ -8,7 +8,7 @@ namespace WasmSandbox;
 public sealed class WasmGuestExitException : WasmSandboxException
 {
     public WasmGuestExitException(WasmExecution execution, int exitCode)
-        : base($"{System.IO.Path.GetFileName((execution ?? throw new ArgumentNullException(nameof(execution))).ResolvedModulePath)} " +
+        : base($"{(execution ?? throw new ArgumentNullException(nameof(execution))).ModuleName} " +
                $"({execution.ExecutionId}) exited with code {exitCode}.")
     {
         Execution = execution;

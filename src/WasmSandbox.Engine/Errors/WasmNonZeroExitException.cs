@@ -31,6 +31,6 @@ public sealed class WasmNonZeroExitException : WasmSandboxException
         {
             throw new ArgumentException($"{execution.ExecutionId} did not exit on its own with a non-zero code", nameof(execution));
         }
-        return $"{System.IO.Path.GetFileName(execution.ResolvedModulePath)} ({execution.ExecutionId}) exited with code {execution.ExitCode}";
+        return $"{execution.ModuleName} ({execution.ExecutionId}) exited with code {execution.ExitCode}";
     }
 }

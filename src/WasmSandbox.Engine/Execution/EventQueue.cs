@@ -21,14 +21,16 @@ internal sealed class EventQueue
     private readonly LinkedList<WasmEvent> _events = new();
     private readonly List<EventSignal> _listeners = new();
     private readonly string _executionId;
+    private readonly Guid _executionGuid;
     private readonly long _capacityBytes;
     private long _pendingCost;
     private long _lastSequence;
     private bool _completed;
 
-    public EventQueue(string executionId, long capacityBytes)
+    public EventQueue(string executionId, Guid executionGuid, long capacityBytes)
     {
         _executionId = executionId;
+        _executionGuid = executionGuid;
         _capacityBytes = Math.Max(1, capacityBytes);
     }
 
@@ -97,8 +99,10 @@ internal sealed class EventQueue
     private void Append(WasmEvent e, long size)
     {
         e.ExecutionId = _executionId;
+        e.ExecutionGuid = _executionGuid;
+        e.ComputerName = WasmExecution.HostName;
         e.Sequence = ++_lastSequence;
-        e.Timestamp = DateTimeOffset.Now;
+        e.Timestamp = DateTime.Now;
         e.Ordinal = Interlocked.Increment(ref s_lastOrdinal);
         _events.AddLast(e);
         _pendingCost += size;

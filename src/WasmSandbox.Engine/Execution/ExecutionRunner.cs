@@ -65,7 +65,7 @@ internal sealed class ExecutionRunner
 
     /// <summary>The watchdog decided: report the end now; the guest thread reclaims its resources when it returns.</summary>
     private void Abandon(ExitDecision decision) =>
-        Report(null, decision, DateTimeOffset.Now - _execution.StartTime, null, Usage(Volatile.Read(ref _session), peakMemory: null, cpu: null));
+        Report(null, decision, DateTime.Now - _execution.StartTime, null, Usage(Volatile.Read(ref _session), peakMemory: null, cpu: null));
 
     /// <summary>The run's figures, read from their accounting points (memory and CPU can only be read on the guest's own thread).</summary>
     private ResourceUsage Usage(GuestSession? session, long? peakMemory, TimeSpan? cpu) =>
@@ -192,7 +192,7 @@ internal sealed class ExecutionRunner
 
     private WasiConfiguration CreateWasiConfiguration()
     {
-        var args = new List<string> { Path.GetFileName(_execution.ResolvedModulePath) };
+        var args = new List<string> { _execution.ModuleName };
         args.AddRange(_options.Arguments);
         var wasi = new WasiConfiguration()
             .WithArgs(args)

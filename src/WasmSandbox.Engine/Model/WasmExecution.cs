@@ -18,24 +18,35 @@ public sealed class WasmExecution
     {
         Number = Interlocked.Increment(ref s_lastId);
         ExecutionId = $"exec-{Number}";
+        ExecutionGuid = Guid.NewGuid();
         ContextId = context.ContextId;
         VmId = vmId;
         ModulePath = context.ModulePath;
         ResolvedModulePath = resolvedModulePath;
+        ModuleName = context.IsFromBytes ? context.ModulePath : Path.GetFileName(resolvedModulePath);
         PermissionTier = options.PermissionTier;
         StdioMode = options.StdioMode;
         Owner = options.Owner;
         Warmup = warmup;
         Policy = policy;
-        Queue = new EventQueue(ExecutionId, policy.Limits.OutputBufferBytes);
+        Queue = new EventQueue(ExecutionId, ExecutionGuid, policy.Limits.OutputBufferBytes);
         Outcome = new ExecutionOutcome(policy.Limits);
-        StartTime = DateTimeOffset.Now;
+        StartTime = DateTime.Now;
     }
 
     internal long Number { get; }
 
-    /// <summary><c>exec-1</c>, <c>exec-2</c>, ... numbered per process.</summary>
+    /// <summary>The name of this host, as every execution, event and result of this process reports it.</summary>
+    internal static readonly string HostName = Environment.MachineName;
+
+    /// <summary><c>exec-1</c>, <c>exec-2</c>, ... numbered per process: readable, but repeated by every session and host.</summary>
     public string ExecutionId { get; }
+
+    /// <summary>Unique beyond this process: tells apart the <c>exec-1</c> of every session and host in merged results.</summary>
+    public Guid ExecutionGuid { get; }
+
+    /// <summary>The host that runs the execution.</summary>
+    public string ComputerName => HostName;
 
     public string ContextId { get; }
 
@@ -44,8 +55,11 @@ public sealed class WasmExecution
     /// <summary>The module path as the context gave it.</summary>
     public string ModulePath { get; }
 
-    /// <summary>The file that was actually loaded.</summary>
+    /// <summary>The file that was actually loaded; <c>bytes:name</c> for a context made from bytes.</summary>
     public string ResolvedModulePath { get; }
+
+    /// <summary>The module's file name (for a context made from bytes, the name given): the guest's argv[0] and the name in messages.</summary>
+    public string ModuleName { get; }
 
     public WasmPermissionTier PermissionTier { get; }
 
@@ -61,9 +75,10 @@ public sealed class WasmExecution
 
     public WasmExitReason? ExitReason { get; private set; }
 
-    public DateTimeOffset StartTime { get; }
+    /// <summary>Local time; a DateTime (not a DateTimeOffset) so it stays a date through PowerShell's serializer.</summary>
+    public DateTime StartTime { get; }
 
-    public DateTimeOffset? EndTime { get; private set; }
+    public DateTime? EndTime { get; private set; }
 
     /// <summary>Fuel used, when metered (<c>-MaxFuel</c>); null otherwise or while running.</summary>
     public ulong? FuelConsumed { get; private set; }
@@ -92,8 +107,11 @@ public sealed class WasmExecution
     /// <summary>The last event, once the execution has ended.</summary>
     public WasmExitedEvent? ExitedEvent { get; private set; }
 
-    /// <summary>Signalled when the execution ends.</summary>
-    public WaitHandle ExitedWaitHandle => _exited.WaitHandle;
+    /// <summary>
+    /// Signalled when the execution ends. Internal (the cmdlets wait on it) so a live handle is not part of the
+    /// object's data: ConvertTo-Json and the serializer would otherwise write out a process-local handle number.
+    /// </summary>
+    internal WaitHandle ExitedWaitHandle => _exited.WaitHandle;
 
     /// <summary>Set once its owner released it (<see cref="WasmRegistry.Release"/>): the registry no longer lists it.</summary>
     internal bool IsReleased { get; set; }

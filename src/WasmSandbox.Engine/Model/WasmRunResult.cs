@@ -14,6 +14,8 @@ public sealed class WasmRunResult
         ArgumentNullException.ThrowIfNull(execution);
         ArgumentNullException.ThrowIfNull(exited);
         ExecutionId = execution.ExecutionId;
+        ExecutionGuid = execution.ExecutionGuid;
+        ComputerName = execution.ComputerName;
         ModulePath = execution.ResolvedModulePath;
         Exited = exited;
         StdoutData = stdout ?? throw new ArgumentNullException(nameof(stdout));
@@ -23,6 +25,12 @@ public sealed class WasmRunResult
     }
 
     public string ExecutionId { get; }
+
+    /// <summary>Unique beyond one process (see <see cref="WasmExecution.ExecutionGuid"/>).</summary>
+    public Guid ExecutionGuid { get; }
+
+    /// <summary>The host that ran it.</summary>
+    public string ComputerName { get; }
 
     /// <summary>The module file that ran.</summary>
     public string ModulePath { get; }

@@ -4,19 +4,17 @@ namespace WasmSandbox;
 
 /// <summary>
 /// Turns a context's module path into a compiled module for one start, in two steps: <see cref="Read"/> resolves the
-/// path against the working directory, reads the file afresh and refuses what is not a runnable core module, without
+/// path against the working directory, reads the file afresh (or takes the bytes a context was made from) and refuses what is not a runnable core module, without
 /// any engine; <see cref="Load"/> then takes the compiled module for an engine from the cache. The runtime creates
 /// the engine while the first step runs.
 /// </summary>
 internal static class ModuleLoader
 {
     /// <summary>The checked bytes of a module file, their SHA-256, and the inspection's report on them.</summary>
-    public sealed record ReadModule(string ModulePath, string ResolvedPath, byte[] Bytes, string Sha256, WasmModuleReport Report)
+    public sealed record ReadModule(string ModulePath, string ResolvedPath, string DisplayName, byte[] Bytes, string Sha256, WasmModuleReport Report)
     {
         /// <summary>The first import the sandbox will not link at the inspected tier, null when all link.</summary>
         public string? LinkProblem => Report.Problems.FirstOrDefault(p => p.Code == WasmModuleProblemCode.UnsatisfiedImport)?.Message;
-
-        public string DisplayName => Path.GetFileName(ResolvedPath);
     }
 
     /// <summary>
@@ -25,20 +23,26 @@ internal static class ModuleLoader
     /// </summary>
     public static ReadModule Read(WasmContext context, string workingDirectory, SandboxPolicy policy)
     {
+        var options = new WasmInspectionOptions
+        {
+            PermissionTier = policy.Tier,
+            MaxMemoryBytes = policy.Limits.MaxMemoryBytes,
+            RequireEntryPoint = false,
+            RunWasmtimeValidation = false,
+        };
+        if (context.ModuleBytes is { } given)
+        {
+            var (checkedBytes, checkedReport) = ModuleSource.CheckRunnable(context.ModulePath, given, options);
+            return new ReadModule(context.ModulePath, context.ResolvedModulePath!, context.ModulePath, checkedBytes, ModuleCache.Hash(checkedBytes), checkedReport);
+        }
         string path = Path.GetFullPath(context.ModulePath, workingDirectory);
         // A directory, FIFO or device is there, just not a module: the reader refuses it by name.
         if (!File.Exists(path) && !Directory.Exists(path))
         {
             throw new WasmModuleNotFoundException(path, context.ModulePath);
         }
-        var (bytes, report) = ModuleSource.ReadRunnable(path, new WasmInspectionOptions
-        {
-            PermissionTier = policy.Tier,
-            MaxMemoryBytes = policy.Limits.MaxMemoryBytes,
-            RequireEntryPoint = false,
-            RunWasmtimeValidation = false,
-        });
-        return new ReadModule(context.ModulePath, path, bytes, ModuleCache.Hash(bytes), report);
+        var (bytes, report) = ModuleSource.ReadRunnable(path, options);
+        return new ReadModule(context.ModulePath, path, Path.GetFileName(path), bytes, ModuleCache.Hash(bytes), report);
     }
 
     /// <summary>The compiled module for <paramref name="profile"/>'s engine, and how it was obtained.</summary>

@@ -55,7 +55,26 @@ public static class ModuleSource
             throw new WasmCompileException(fullPath, $"the file could not be read: {e.Message}", e);
         }
         // The bytes read are what runs; the file may have changed since it was walked, so they are judged again.
-        var report = WasmModuleInspector.Inspect(fullPath, bytes, options, cancellation);
+        return Judge(fullPath, bytes, options, cancellation);
+    }
+
+    /// <summary>
+    /// The checked binary of a module given as bytes (a context made from bytes): the size cap, the text conversion
+    /// (by <paramref name="name"/>'s extension, as for a file) and the refusals of <see cref="ReadRunnable"/>, so a
+    /// module that travelled in an argument is held to the rules of one read from disk.
+    /// </summary>
+    internal static (byte[] Bytes, WasmModuleReport Report) CheckRunnable(string name, byte[] given, WasmInspectionOptions options, CancellationToken cancellation = default)
+    {
+        if (given.LongLength > options.MaxFileBytes)
+        {
+            throw WasmParserLimitException.FileTooLarge(name, given.LongLength, options.MaxFileBytes);
+        }
+        return Judge(name, ConvertText(given, name, cancellation), options, cancellation);
+    }
+
+    private static (byte[] Bytes, WasmModuleReport Report) Judge(string name, byte[] bytes, WasmInspectionOptions options, CancellationToken cancellation)
+    {
+        var report = WasmModuleInspector.Inspect(name, bytes, options, cancellation);
         WasmModuleInspector.EnsureRunnable(report);
         return (bytes, report);
     }
@@ -65,9 +84,11 @@ public static class ModuleSource
 
     private static bool IsText(string path) => path.EndsWith(".wat", StringComparison.OrdinalIgnoreCase);
 
-    private static byte[] Read(SafeFileHandle file, string fullPath, long cap, CancellationToken cancellation)
+    private static byte[] Read(SafeFileHandle file, string fullPath, long cap, CancellationToken cancellation) =>
+        ConvertText(ModuleFile.ReadAll(file, fullPath, cap), fullPath, cancellation);
+
+    private static byte[] ConvertText(byte[] bytes, string fullPath, CancellationToken cancellation)
     {
-        var bytes = ModuleFile.ReadAll(file, fullPath, cap);
         // Only text is converted: a .wat name on a binary, native executable or shell script is judged as what it is.
         if (!IsText(fullPath) || WasmBinaryClassifier.Classify(bytes.AsSpan(0, Math.Min(bytes.Length, WasmBinaryClassifier.HeaderLength))).Kind != WasmModuleKind.NotWasm)
         {

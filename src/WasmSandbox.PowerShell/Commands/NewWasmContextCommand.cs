@@ -4,7 +4,8 @@ namespace WasmSandbox.Commands;
 
 /// <summary>
 /// Creates a handle on a module file that executions start from: one context per file, from -Path, -LiteralPath or
-/// the pipeline (strings, or Get-Item / Get-ChildItem output through its PSPath).
+/// the pipeline (strings, or Get-Item / Get-ChildItem output through its PSPath); or, with -Bytes and -Name, one on a
+/// module held in memory, so a module can be sent to a remote session in an argument.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "WasmContext", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(WasmContext))]
@@ -12,6 +13,7 @@ public sealed class NewWasmContextCommand : PSCmdlet
 {
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
+    private const string BytesSet = "Bytes";
 
     /// <summary>
     /// The module path. A plain relative path is kept exactly as given and resolved at each start against that
@@ -29,6 +31,16 @@ public sealed class NewWasmContextCommand : PSCmdlet
     [Alias("PSPath", "LP")]
     public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
+    /// <summary>The module itself: WebAssembly binary, or WebAssembly text when -Name ends in .wat.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = BytesSet)]
+    [ValidateNotNull]
+    public byte[] Bytes { get; set; } = Array.Empty<byte>();
+
+    /// <summary>The file name that stands for a module made from -Bytes in views, results and messages (tool.wasm).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = BytesSet)]
+    [ValidateNotNullOrEmpty]
+    public string Name { get; set; } = "";
+
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string VmId { get; set; } = WasmContext.DefaultVmId;
@@ -43,6 +55,21 @@ public sealed class NewWasmContextCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == BytesSet)
+        {
+            WasmContext context;
+            try
+            {
+                context = WasmContext.FromBytes(Bytes, Name, VmId, RunspaceOwner.Current);
+            }
+            catch (ArgumentException e)
+            {
+                ThrowTerminatingError(new ErrorRecord(e, "NewWasmContextInvalidName", ErrorCategory.InvalidArgument, Name));
+                return;
+            }
+            Finish(context);
+            return;
+        }
         bool literal = ParameterSetName == LiteralPathSet;
         foreach (var given in literal ? LiteralPath : Path)
         {
@@ -77,9 +104,10 @@ public sealed class NewWasmContextCommand : PSCmdlet
         }
     }
 
-    private void Create(string modulePath)
+    private void Create(string modulePath) => Finish(new WasmContext(modulePath, VmId, RunspaceOwner.Current));
+
+    private void Finish(WasmContext context)
     {
-        var context = new WasmContext(modulePath, VmId, RunspaceOwner.Current);
         if (Precompile)
         {
             var options = new WasmExecutionOptions { WorkingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath };

@@ -62,7 +62,7 @@ public class ResourceOutputTests
     [Fact]
     public async Task EveryEventCountsItsOverheadAndTheSandboxsLastWordsNeverWait()
     {
-        var queue = new EventQueue("exec-test", capacityBytes: 3 * EventQueue.EventOverheadBytes);
+        var queue = new EventQueue("exec-test", Guid.NewGuid(), capacityBytes: 3 * EventQueue.EventOverheadBytes);
         using var cancel = new CancellationTokenSource();
         for (int i = 0; i < 3; i++)
         {
