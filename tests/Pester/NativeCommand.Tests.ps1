@@ -125,10 +125,11 @@ Describe 'Invoke-WasmModule stderr and exit status in a script' {
         $PSNativeCommandUseErrorActionPreference = $true
         $ErrorActionPreference = 'Stop'
         $err = { Invoke-WasmModule $stdio exit 3 } | Should -Throw -PassThru
-        $err.FullyQualifiedErrorId | Should -BeLike 'WasmSandbox.NonZeroExitCode*'
-        $err.Exception | Should -BeOfType [WasmSandbox.WasmGuestExitException]
+        $err.FullyQualifiedErrorId | Should -BeLike 'WasmSandbox.NonZeroExit,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidResult'
+        $err.Exception | Should -BeOfType [WasmSandbox.WasmNonZeroExitException]
         $err.Exception.ExitCode | Should -Be 3
-        "$err" | Should -BeLike 'stdio.wasm (exec-*) exited with code 3.'
+        "$err" | Should -BeLike 'stdio.wasm (exec-*) exited with code 3'
         { Invoke-WasmModule $stdio exit 0 } | Should -Not -Throw
     }
 

@@ -227,8 +227,8 @@ public sealed class InvokeWasmModuleCommand : WasmRunCommandBase
         else if (exited.ExitCode != 0 && LanguagePrimitives.IsTrue(SessionState.PSVariable.GetValue("PSNativeCommandUseErrorActionPreference")))
         {
             FlushLines();
-            var failed = new WasmGuestExitException(execution, exited.ExitCode);
-            WriteError(new ErrorRecord(failed, failed.ErrorId, ErrorCategory.NotSpecified, execution.ResolvedModulePath));
+            // The same error a failed WasmJob carries: one type, id and category for a guest's non-zero exit.
+            WriteError(ErrorRecords.From(new WasmNonZeroExitException(execution), execution));
         }
     }
 
