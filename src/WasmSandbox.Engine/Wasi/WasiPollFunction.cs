@@ -158,12 +158,12 @@ internal static class WasiPollFunction
                 clock.Advance(due);
                 return;
             }
-            if (FirstDue(clock, subs, deadlines) == 0)
+            // The host's clock may not have reached the deadline yet (a wait ends early by up to a timer tick).
+            due = FirstDue(clock, subs, deadlines);
+            if (due == 0)
             {
                 return;
             }
-            // The host's clock has not reached the deadline yet (a wait ends early by up to a timer tick).
-            due = FirstDue(clock, subs, deadlines);
             waitStarted = Stopwatch.GetTimestamp();
         }
     }
