@@ -31,45 +31,51 @@ internal static class ConsoleTerminal
     public static Task PumpInput(WasmExecution execution, CancellationToken cancel) => Task.Run(() =>
     {
         var line = new LineDiscipline(execution, echo: OperatingSystem.IsWindows() || !UnixInput.TerminalEchoes());
-        if (OperatingSystem.IsWindows())
-        {
-            while (!execution.Wait(TimeSpan.Zero) && !cancel.IsCancellationRequested)
-            {
-                if (!Console.KeyAvailable)
-                {
-                    execution.Wait(TimeSpan.FromMilliseconds(20));
-                    continue;
-                }
-                var key = Console.ReadKey(intercept: true);
-                char c = key.Key == ConsoleKey.D && key.Modifiers.HasFlag(ConsoleModifiers.Control) ? '\x04' : key.KeyChar;
-                if (!line.Take(c))
-                {
-                    return;
-                }
-            }
-            return;
-        }
-        var bytes = new byte[256];
-        var chars = new char[256];
-        var decoder = Encoding.UTF8.GetDecoder();
+        var typed = OperatingSystem.IsWindows() ? ReadKeys() : ReadUnixInput();
         while (!execution.Wait(TimeSpan.Zero) && !cancel.IsCancellationRequested)
         {
-            int n = UnixInput.ReadIfReady(bytes, 20);
-            if (n < 0)
+            if (typed() is not string text)
             {
                 execution.CloseInput();
                 return;
             }
-            int count = decoder.GetChars(bytes, 0, n, chars, 0);
-            for (int i = 0; i < count; i++)
+            foreach (char c in text)
             {
-                if (!line.Take(chars[i]))
+                if (!line.Take(c))
                 {
                     return;
                 }
             }
         }
     }, CancellationToken.None);
+
+    /// <summary>What was typed within about <see cref="PollMilliseconds"/> ("" for nothing), or null at end of input.</summary>
+    private delegate string? TypedText();
+
+    private const int PollMilliseconds = 20;
+
+    private static TypedText ReadKeys() => () =>
+    {
+        if (!Console.KeyAvailable)
+        {
+            Thread.Sleep(PollMilliseconds);
+            return "";
+        }
+        var key = Console.ReadKey(intercept: true);
+        return key.Key == ConsoleKey.D && key.Modifiers.HasFlag(ConsoleModifiers.Control) ? "\x04" : key.KeyChar.ToString();
+    };
+
+    private static TypedText ReadUnixInput()
+    {
+        var bytes = new byte[256];
+        var chars = new char[256];
+        var decoder = Encoding.UTF8.GetDecoder();
+        return () =>
+        {
+            int n = UnixInput.ReadIfReady(bytes, PollMilliseconds);
+            return n < 0 ? null : new string(chars, 0, decoder.GetChars(bytes, 0, n, chars, 0));
+        };
+    }
 
     /// <summary>
     /// What a terminal in cooked mode does with typed characters: echo (unless the terminal echoes them itself), erase,
