@@ -244,6 +244,7 @@ public class StuckAndFailingHostCallTests
 }
 
 /// <summary>Finished executions nobody receives from: the registry keeps their output within one budget.</summary>
+[Collection(ProcessMemoryCollection.Name)]
 public class FinishedOutputBudgetTests
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace WasmSandbox.Tests.Inspection;
 /// Mutates valid modules (flipped bytes, cuts, huge LEB128 counts and sizes, inserted junk) and checks that every
 /// result is a report, and that EnsureRunnable throws nothing but the sandbox's typed exceptions.
 /// </summary>
+[Collection(ProcessMemoryCollection.Name)]
 public sealed class InspectionFuzzTests(ITestOutputHelper output)
 {
     private const int Seed = 20260301;
