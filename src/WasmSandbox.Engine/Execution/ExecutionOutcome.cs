@@ -86,7 +86,7 @@ internal sealed class ExecutionOutcome : IDisposable
         if (TryDecide(decision))
         {
             GuestThreads.Abandoned();
-            _abandon?.Invoke(decision with { Message = decision.Message + " (the guest thread was stuck in a host call; it is reclaimed when the call returns)" });
+            Volatile.Read(ref _abandon)?.Invoke(decision with { Message = decision.Message + " (the guest thread was stuck in a host call; it is reclaimed when the call returns)" });
         }
     }
 
@@ -168,10 +168,15 @@ internal sealed class ExecutionOutcome : IDisposable
     private static string FirstLine(string message) =>
         message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? message;
 
-    /// <summary>Cancels the deadline and the watchdog. The token source stays usable: a stuck guest thread may still watch it.</summary>
+    /// <summary>
+    /// Cancels the deadline and the watchdog, and lets go of the runner they could have called back (so a finished
+    /// execution the registry keeps does not keep its runner and guest session alive). The token source stays usable:
+    /// a stuck guest thread may still watch it.
+    /// </summary>
     public void Dispose()
     {
         _deadline?.Cancel();
         _watchdog?.Cancel();
+        Volatile.Write(ref _abandon, null);
     }
 }
