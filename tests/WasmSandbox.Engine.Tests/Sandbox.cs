@@ -5,6 +5,12 @@ internal sealed class Sandbox : IDisposable
 {
     private readonly TempDir _dir = new();
 
+    /// <summary>A sandbox whose starts all use <paramref name="policy"/> (the options' own when null).</summary>
+    public Sandbox(WasmCompilePolicy? policy = null) => Policy = policy;
+
+    /// <summary>The compile policy forced on every start, so a test class can run its limits on each tier.</summary>
+    public WasmCompilePolicy? Policy { get; }
+
     public string Directory => _dir.Path;
 
     public string Write(string name, string content) => _dir.Write(name, content);
@@ -34,6 +40,7 @@ internal sealed class Sandbox : IDisposable
         Clock = o.Clock,
         ClockStart = o.ClockStart,
         RandomSeed = o.RandomSeed,
+        CompilePolicy = Policy ?? o.CompilePolicy,
         TerminalStreams = o.TerminalStreams,
         Owner = o.Owner,
     };

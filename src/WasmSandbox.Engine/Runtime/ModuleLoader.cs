@@ -45,12 +45,16 @@ internal static class ModuleLoader
         return new ReadModule(context.ModulePath, path, Path.GetFileName(path), bytes, ModuleCache.Hash(bytes), report);
     }
 
-    /// <summary>The compiled module for <paramref name="profile"/>'s engine, and how it was obtained.</summary>
-    public static (Module Module, WasmWarmup Warmup) Load(ReadModule read, EngineProfile profile, ModuleCache cache)
+    /// <summary>
+    /// The compiled module for a start under <paramref name="policy"/>: on <paramref name="optimized"/>'s engine or on
+    /// <paramref name="baseline"/>'s (see <see cref="ModuleCache.GetForStart"/>), with how it was obtained.
+    /// </summary>
+    public static (Module Module, WasmWarmup Warmup, EngineProfile Profile) Load(ReadModule read, EngineProfile optimized,
+        Func<EngineProfile>? baseline, WasmCompilePolicy policy, ModuleCache cache, string? baselineUnavailable, EngineProfile? preferred = null)
     {
         try
         {
-            return cache.GetOrCompile(profile, read.Bytes, read.Sha256, read.ModulePath, read.DisplayName);
+            return cache.GetForStart(optimized, baseline, policy, read.Bytes, read.Sha256, read.ModulePath, read.DisplayName, baselineUnavailable, preferred);
         }
         catch (WasmtimeException e)
         {

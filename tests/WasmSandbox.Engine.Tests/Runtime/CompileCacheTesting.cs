@@ -9,6 +9,8 @@ internal static class CompileCacheTesting
 {
     public static EngineProfile Profile => WasmRuntime.Shared.ProfileFor(new WasmExecutionOptions());
 
+    public static EngineProfile BaselineProfile => WasmRuntime.Shared.BaselineProfileFor(new WasmExecutionOptions());
+
     public static EngineProfile MeteredProfile => WasmRuntime.Shared.ProfileFor(new WasmExecutionOptions { MaxFuel = 1_000_000 });
 
     /// <summary>A module no other test compiles, so every cache starts cold for it.</summary>
