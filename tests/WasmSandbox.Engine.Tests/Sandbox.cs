@@ -19,7 +19,14 @@ internal sealed class Sandbox : IDisposable
     public WasmExecution Start(string wat, WasmExecutionOptions? options = null, string name = "guest.wat", WasmRuntime? runtime = null)
     {
         var path = Write(name, wat);
-        return (runtime ?? WasmRuntime.Shared).Start(new WasmContext(path), WithDirectory(options ?? new WasmExecutionOptions()));
+        var execution = (runtime ?? WasmRuntime.Shared).Start(new WasmContext(path), WithDirectory(options ?? new WasmExecutionOptions()));
+        if (Policy == WasmCompilePolicy.Baseline && execution.Warmup.Tier != WasmCompileTier.Baseline)
+        {
+            // A limit test meant for baseline code that silently ran on optimized code would prove nothing about Winch.
+            execution.Stop();
+            throw new InvalidOperationException($"{name} was to run on baseline code but ran on {execution.Warmup.Tier} code: {execution.Warmup.Note}");
+        }
+        return execution;
     }
 
     public WasmExecutionOptions WithDirectory(WasmExecutionOptions o) => new()
