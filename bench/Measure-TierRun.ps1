@@ -17,7 +17,7 @@
     Writes one JSON line to stdout. Every run must exit 0 and leave the same output file (OutputFile; stdout when none) as the first.
 
 .EXAMPLE
-    dotnet pwsh -NoProfile -File bench/Measure-TierRun.ps1 -ModulePath out/WasmSandbox -ModuleFile out/bench/tiers/clang/clang.wasm -Root out/bench/tiers/clang/input -Policy Tiered -OutputFile fib.o -ArgumentList '-c','fib.c','-o','fib.o'
+    dotnet pwsh -NoProfile -File bench/Measure-TierRun.ps1 -ModulePath out/WasmSandbox -ModuleFile out/bench/tiers/clang/clang.wasm -Root out/bench/tiers/clang/input -Policy Tiered -OutputFile fib.o -ArgumentsBase64 WyItYyIsImZpYi5jIiwiLW8iLCJmaWIubyJd
 #>
 #Requires -Version 7.0
 [CmdletBinding()]
@@ -28,8 +28,13 @@ param(
     [Parameter(Mandatory)] [string] $Root,
     [Parameter(Mandatory)] [ValidateSet('Tiered', 'Optimized', 'Baseline')] [string] $Policy,
     [AllowEmptyString()] [string] $OutputFile = '',
-    [string[]] $ArgumentList = @(),
-    [long] $MaxMemory = 4GB
+    # The guest's arguments as base64 of a JSON array: passed on a command line as themselves, arguments such as -p
+    # would bind to this script's own parameters.
+    [string] $ArgumentsBase64 = '',
+    [long] $MaxMemory = 4GB,
+    # Tiered: skip waiting for the optimized code (a 75 MB module takes minutes on one background thread); the
+    # session then reports first and second runs only.
+    [switch] $NoWait
 )
 
 Set-StrictMode -Version Latest
@@ -39,6 +44,7 @@ $clock = [Diagnostics.Stopwatch]::StartNew()
 Import-Module (Join-Path (Resolve-Path -LiteralPath $ModulePath).ProviderPath 'WasmSandbox.psd1')
 $importMs = $clock.Elapsed.TotalMilliseconds
 $module = (Resolve-Path -LiteralPath $ModuleFile).ProviderPath
+$ArgumentList = if ($ArgumentsBase64) { @([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($ArgumentsBase64)) | ConvertFrom-Json) } else { @() }
 $work = Join-Path ([IO.Path]::GetTempPath()) "wasmsandbox-tier-$([guid]::NewGuid().ToString('N'))"
 
 function Invoke-Once([string] $Name) {
@@ -74,6 +80,11 @@ try {
     $first = Invoke-Once 'first'
     $second = Invoke-Once 'second'
     $readyMs = $null
+    if ($Policy -eq 'Tiered' -and $NoWait) {
+        [ordered]@{ policy = $Policy; importMs = [Math]::Round($importMs, 1); first = $first; second = $second; readyMs = $null; steady = $null } |
+            ConvertTo-Json -Compress -Depth 3
+        return
+    }
     if ($Policy -eq 'Tiered') {
         $clock.Restart()
         $null = New-WasmContext $module -Precompile
