@@ -129,9 +129,12 @@ internal sealed class ModuleCache
             return (loaded.Module, Warmup(loaded, modulePath, setup, WasmCompileTier.Optimized).WithNote(why is null ? null : $"{why}; the module runs on optimized code"), optimized);
         }
         bool pending = false;
+        // Why a stored optimized artifact was not used (tampered, foreign, unreadable): said on this start's warmup,
+        // whatever code it then runs on, as a start without tiers would say it.
+        string? diskNote = null;
         if (policy == WasmCompilePolicy.Tiered)
         {
-            if (TryTakeOptimized(optimized, sha256, displayName, setup) is { } ready)
+            if (TryTakeOptimized(optimized, sha256, displayName, setup, out diskNote) is { } ready)
             {
                 return (ready.Module, Warmup(ready, modulePath, setup, WasmCompileTier.Optimized), optimized);
             }
@@ -155,7 +158,7 @@ internal sealed class ModuleCache
                     // The background compile may have finished while this one ran, before there was anything to drop.
                     DropIfSuperseded(preferred ?? optimized, profile, sha256, setup);
                 }
-                return (loaded.Module, Warmup(loaded, modulePath, setup, WasmCompileTier.Baseline, pending), profile);
+                return (loaded.Module, Warmup(loaded, modulePath, setup, WasmCompileTier.Baseline, pending).WithNote(diskNote), profile);
             }
             catch (WasmtimeException e)
             {
@@ -165,13 +168,17 @@ internal sealed class ModuleCache
         }
         // Waits for the background compile if one is under way (the same entry), or compiles now.
         var fallback = Get(optimized, wasm, sha256, displayName, setup);
-        return (fallback.Module, Warmup(fallback, modulePath, setup, WasmCompileTier.Optimized)
+        return (fallback.Module, Warmup(fallback, modulePath, setup, WasmCompileTier.Optimized).WithNote(diskNote)
             .WithNote($"the baseline compiler (Winch) refused the module ({refused}); it runs on optimized code"), optimized);
     }
 
-    /// <summary>Optimized code already in memory or on disk, without compiling; null when there is none (yet).</summary>
-    private Loaded? TryTakeOptimized(EngineProfile profile, string sha256, string displayName, Setup setup)
+    /// <summary>
+    /// Optimized code already in memory or on disk, without compiling; null when there is none (yet), with
+    /// <paramref name="note"/> saying why a stored artifact was not used, if one was there.
+    /// </summary>
+    private Loaded? TryTakeOptimized(EngineProfile profile, string sha256, string displayName, Setup setup, out string? note)
     {
+        note = null;
         string key = Key(profile, sha256);
         if (_modules.TryGetValue(key, out var existing))
         {
@@ -183,10 +190,10 @@ internal sealed class ModuleCache
             return null;
         }
         var clock = Stopwatch.StartNew();
-        var (stored, _) = disk.TryLoad(profile.Engine, profile.Key, sha256, displayName);
+        (var stored, note) = disk.TryLoad(profile.Engine, profile.Key, sha256, displayName);
         if (stored is null)
         {
-            // A refused artifact is replaced by the background compile; its note is that compile's business.
+            // A refused artifact is replaced by the background compile.
             return null;
         }
         var mine = new Lazy<Loaded>(new Loaded(stored, new Report(WasmWarmup.FromDisk, clock.Elapsed, setup.Settings.Note)));
