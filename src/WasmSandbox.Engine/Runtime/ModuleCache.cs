@@ -76,7 +76,17 @@ internal sealed class ModuleCache
 
     public static string Hash(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-    public (Module Module, WasmWarmup Warmup) GetOrCompile(EngineProfile profile, byte[] wasm, string sha256, string modulePath, string displayName)
+    /// <summary>Module bytes already in memory (the trampoline, tests).</summary>
+    public (Module Module, WasmWarmup Warmup) GetOrCompile(EngineProfile profile, byte[] wasm, string sha256, string modulePath, string displayName) =>
+        GetOrCompile(profile, () => wasm, sha256, modulePath, displayName);
+
+    /// <summary>
+    /// The compiled module whose binary has the SHA-256 <paramref name="sha256"/>. <paramref name="wasm"/> is called only
+    /// when the module must be compiled (not in memory, not on disk), and may throw (for a module read from a file,
+    /// <see cref="ReadModule.ContentChangedException"/> when the file no longer holds that content): the entry is then
+    /// dropped, as after a failed compile, and the exception passes to the caller.
+    /// </summary>
+    public (Module Module, WasmWarmup Warmup) GetOrCompile(EngineProfile profile, Func<byte[]> wasm, string sha256, string modulePath, string displayName)
     {
         var setup = Current();
         var loaded = Get(profile, wasm, sha256, displayName, setup);
@@ -88,7 +98,7 @@ internal sealed class ModuleCache
     /// A module already in memory is stored on disk if its artifact is missing (evicted, or the disk cache was
     /// unusable when it was compiled).
     /// </summary>
-    public WasmWarmup Precompile(EngineProfile profile, byte[] wasm, string sha256, string modulePath, string displayName)
+    public WasmWarmup Precompile(EngineProfile profile, Func<byte[]> wasm, string sha256, string modulePath, string displayName)
     {
         var setup = Current();
         var loaded = Get(profile, wasm, sha256, displayName, setup);
@@ -101,7 +111,7 @@ internal sealed class ModuleCache
         return new WasmWarmup(WasmWarmup.FromMemory, modulePath, setup.Settings.Directory, TimeSpan.Zero, note);
     }
 
-    private Loaded Get(EngineProfile profile, byte[] wasm, string sha256, string displayName, Setup setup)
+    private Loaded Get(EngineProfile profile, Func<byte[]> wasm, string sha256, string displayName, Setup setup)
     {
         string key = $"{profile.EngineKey}/{sha256}";
         var lazy = _modules.GetOrAdd(key, _ => new Lazy<Loaded>(
@@ -127,7 +137,7 @@ internal sealed class ModuleCache
     }
 
     /// <summary>Takes the module from disk, or compiles it and stores it there.</summary>
-    private Loaded Load(EngineProfile profile, byte[] wasm, string sha256, string displayName, Setup setup)
+    private Loaded Load(EngineProfile profile, Func<byte[]> wasm, string sha256, string displayName, Setup setup)
     {
         Interlocked.Increment(ref _loads);
         var notes = new List<string>();
@@ -148,8 +158,9 @@ internal sealed class ModuleCache
                 notes.Add(note);
             }
         }
+        byte[] bytes = wasm(); // read now if the caller had not (not counted as compile time)
         var compileClock = Stopwatch.StartNew();
-        var module = Module.FromBytes(profile.Engine, displayName, wasm);
+        var module = Module.FromBytes(profile.Engine, displayName, bytes);
         var compileTime = compileClock.Elapsed;
         if (setup.Disk?.Store(profile.Key, sha256, module) is { } storeNote)
         {

@@ -245,7 +245,7 @@ public class ModuleCacheTests
         byte[] wasm = UniqueModule();
         string sha = ModuleCache.Hash(wasm);
 
-        var ahead = cache.Precompile(Profile, wasm, sha, "g.wasm", "g.wasm");
+        var ahead = cache.Precompile(Profile, () => wasm, sha, "g.wasm", "g.wasm");
         var start = cache.Start(wasm);
 
         Assert.Equal(("compiled", "memory"), (ahead.Source, start.Source));
@@ -261,7 +261,7 @@ public class ModuleCacheTests
         cache.Start(wasm);
         File.Delete(ArtifactPath(dir.Path, wasm));
 
-        var again = cache.Precompile(Profile, wasm, ModuleCache.Hash(wasm), "g.wasm", "g.wasm");
+        var again = cache.Precompile(Profile, () => wasm, ModuleCache.Hash(wasm), "g.wasm", "g.wasm");
 
         Assert.Equal("memory", again.Source);
         Assert.Null(again.Note);
