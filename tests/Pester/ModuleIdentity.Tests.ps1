@@ -20,7 +20,13 @@ BeforeAll {
             if ($n -ne 0) { $b = $b -bor 0x80 }
             $length.Add($b)
         } while ($n -ne 0)
-        [byte[]]([IO.File]::ReadAllBytes((Get-GuestPath 'stdio.wasm')) + [byte[]]@(0) + $length.ToArray() + $content)
+        $module = [IO.MemoryStream]::new()
+        $guest = [IO.File]::ReadAllBytes((Get-GuestPath 'stdio.wasm'))
+        $module.Write($guest, 0, $guest.Length)
+        $module.WriteByte(0)
+        $module.Write($length.ToArray(), 0, $length.Count)
+        $module.Write($content, 0, $content.Length)
+        , $module.ToArray()
     }
 
     function Invoke-Stdio([string] $Path, [switch] $Verbose) {
