@@ -123,6 +123,28 @@ public sealed class ModuleIdentityCacheTests : IDisposable
     }
 
     [LinuxFact]
+    public void ASecondStartOfTheRuntimeNeitherReadsNorHashesTheFile()
+    {
+        // Through WasmRuntime.Start and the process's cache, whose settle time (2 s) the file must be older than.
+        byte[] wasm = Module(200, Guid.NewGuid().ToString("N"));
+        string path = Path.Combine(_dir.Path, "g.wasm");
+        File.WriteAllBytes(path, wasm);
+        Thread.Sleep(ModuleIdentityCache.Shared.SettleTime + TimeSpan.FromMilliseconds(100));
+        var runtime = new WasmRuntime(pool: null, FreshCache());
+        var context = new WasmContext(path);
+        var options = new WasmExecutionOptions { WorkingDirectory = _dir.Path };
+
+        var first = Sandbox.Collect(runtime.Start(context, options));
+        Assert.Equal((1, 1), Counted());
+        var second = Sandbox.Collect(runtime.Start(context, options));
+
+        Assert.Equal((0, 0), Counted());
+        Assert.Equal((0, 0), (first.ExitCode, second.ExitCode));
+        Assert.Equal(first.Stdout, second.Stdout);
+        Assert.Equal("memory", second.Execution.Warmup.Source);
+    }
+
+    [LinuxFact]
     public void ContentRewrittenWithTheSameSizeAndMtimeIsJudgedAfresh()
     {
         string tag = Guid.NewGuid().ToString("N");
@@ -258,12 +280,12 @@ public sealed class ModuleIdentityCacheTests : IDisposable
         var identities = new ModuleIdentityCache(maxEntries: 3, settleTime: TimeSpan.Zero);
         var key = new ModuleInspectionKey(WasmPermissionTier.Isolated, 1024);
         var report = WasmModuleInspector.Inspect("g.wasm", Module(1, "x"), key.ToOptions());
-        var old = DateTime.UtcNow.AddMinutes(1);
+        var readAt = DateTime.UtcNow; // long after the identities' ctime (1 ns past the epoch): settled
         FileIdentity Identity(int i) => new(1, (ulong)i, 100, 1, 1);
 
         for (int i = 0; i < 10; i++)
         {
-            identities.Remember($"/m/{i}", Identity(i), Identity(i), old, $"sha{i}", key, report);
+            identities.Remember($"/m/{i}", Identity(i), Identity(i), readAt, $"sha{i}", key, report);
             Assert.True(identities.TryGet("/m/7", Identity(7), key, out _, out _) || i < 7); // kept in use
         }
 
@@ -278,7 +300,7 @@ public sealed class ModuleIdentityCacheTests : IDisposable
         var small = new ModuleIdentityCache(maxReportBytes: 16 * 1024, settleTime: TimeSpan.Zero);
         for (int i = 0; i < 50; i++)
         {
-            small.Remember($"/m/{i}", Identity(i), Identity(i), old, $"sha{i}", key, report);
+            small.Remember($"/m/{i}", Identity(i), Identity(i), readAt, $"sha{i}", key, report);
         }
         Assert.InRange(small.ReportBytes, 1, 16 * 1024);
         Assert.InRange(small.Count, 1, 49);
