@@ -85,7 +85,17 @@ internal sealed class ModuleCache
 
     public static string Hash(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-    public (Module Module, WasmWarmup Warmup) GetOrCompile(EngineProfile profile, byte[] wasm, string sha256, string modulePath, string displayName)
+    /// <summary>Module bytes already in memory (the trampoline, tests).</summary>
+    public (Module Module, WasmWarmup Warmup) GetOrCompile(EngineProfile profile, byte[] wasm, string sha256, string modulePath, string displayName) =>
+        GetOrCompile(profile, () => wasm, sha256, modulePath, displayName);
+
+    /// <summary>
+    /// The compiled module whose binary has the SHA-256 <paramref name="sha256"/>. <paramref name="wasm"/> is called only
+    /// when the module must be compiled (not in memory, not on disk), and may throw (for a module read from a file,
+    /// <see cref="ReadModule.ContentChangedException"/> when the file no longer holds that content): the entry is then
+    /// dropped, as after a failed compile, and the exception passes to the caller.
+    /// </summary>
+    public (Module Module, WasmWarmup Warmup) GetOrCompile(EngineProfile profile, Func<byte[]> wasm, string sha256, string modulePath, string displayName)
     {
         var setup = Current();
         var loaded = Get(profile, wasm, sha256, displayName, setup);
@@ -110,7 +120,8 @@ internal sealed class ModuleCache
     /// <param name="optimized">The profile this start runs optimized code on (the pool's, when it holds a slot).</param>
     /// <param name="baseline">The baseline profile (created on first use); null when baseline code may not be used.</param>
     /// <param name="policy">The start's compile policy.</param>
-    /// <param name="wasm">The checked module bytes.</param>
+    /// <param name="wasm">The checked module bytes, asked for only when something must be compiled (see
+    /// <see cref="GetOrCompile(EngineProfile, Func{byte[]}, string, string, string)"/>).</param>
     /// <param name="sha256">Their SHA-256, the cache key.</param>
     /// <param name="modulePath">The module path as the context gave it (for the warmup facts).</param>
     /// <param name="displayName">The module's name in Wasmtime's messages.</param>
@@ -118,7 +129,7 @@ internal sealed class ModuleCache
     /// <param name="preferred">The profile later starts will prefer (the pool's while the pool is usable), for which
     /// the background compile prepares code; null for <paramref name="optimized"/>.</param>
     public (Module Module, WasmWarmup Warmup, EngineProfile Profile) GetForStart(EngineProfile optimized, Func<EngineProfile>? baseline,
-        WasmCompilePolicy policy, byte[] wasm, string sha256, string modulePath, string displayName, string? baselineUnavailable = null,
+        WasmCompilePolicy policy, Func<byte[]> wasm, string sha256, string modulePath, string displayName, string? baselineUnavailable = null,
         EngineProfile? preferred = null)
     {
         var setup = Current();
@@ -213,7 +224,7 @@ internal sealed class ModuleCache
     /// that needs optimized code at once (Optimized policy, precompile, a baseline refusal) waits for this compile —
     /// or runs it itself, in the foreground and in parallel, if it comes first — instead of compiling a second time.
     /// </summary>
-    private bool ScheduleOptimized(EngineProfile optimized, Func<EngineProfile> baseline, byte[] wasm, string sha256, string displayName, Setup setup)
+    private bool ScheduleOptimized(EngineProfile optimized, Func<EngineProfile> baseline, Func<byte[]> wasm, string sha256, string displayName, Setup setup)
     {
         string key = Key(optimized, sha256);
         var mine = new Lazy<Loaded>(() => Load(optimized, wasm, sha256, displayName, setup, background: t_inBackground),
@@ -271,7 +282,7 @@ internal sealed class ModuleCache
     /// A module already in memory is stored on disk if its artifact is missing (evicted, or the disk cache was
     /// unusable when it was compiled).
     /// </summary>
-    public WasmWarmup Precompile(EngineProfile profile, byte[] wasm, string sha256, string modulePath, string displayName)
+    public WasmWarmup Precompile(EngineProfile profile, Func<byte[]> wasm, string sha256, string modulePath, string displayName)
     {
         var setup = Current();
         var loaded = Get(profile, wasm, sha256, displayName, setup);
@@ -284,7 +295,7 @@ internal sealed class ModuleCache
         return new WasmWarmup(WasmWarmup.FromMemory, modulePath, setup.Settings.Directory, TimeSpan.Zero, note);
     }
 
-    private Loaded Get(EngineProfile profile, byte[] wasm, string sha256, string displayName, Setup setup)
+    private Loaded Get(EngineProfile profile, Func<byte[]> wasm, string sha256, string displayName, Setup setup)
     {
         string key = Key(profile, sha256);
         var lazy = _modules.GetOrAdd(key, _ => new Lazy<Loaded>(
@@ -326,7 +337,7 @@ internal sealed class ModuleCache
     /// through the disk cache (mapped, like any stored artifact) or, without one, through its serialized bytes; no start
     /// paid for it, so the first to take it from memory is not charged with it either.
     /// </summary>
-    private Loaded Load(EngineProfile profile, byte[] wasm, string sha256, string displayName, Setup setup, bool background = false)
+    private Loaded Load(EngineProfile profile, Func<byte[]> wasm, string sha256, string displayName, Setup setup, bool background = false)
     {
         Interlocked.Increment(ref _loads);
         var notes = new List<string>();
@@ -351,8 +362,9 @@ internal sealed class ModuleCache
         {
             return LoadCompiledInBackground(profile, wasm, sha256, displayName, setup, notes);
         }
+        byte[] bytes = wasm(); // read now if the caller had not (not counted as compile time)
         var compileClock = Stopwatch.StartNew();
-        var module = Module.FromBytes(profile.Engine, displayName, wasm);
+        var module = Module.FromBytes(profile.Engine, displayName, bytes);
         var compileTime = compileClock.Elapsed;
         if (setup.Disk?.Store(profile.Key, sha256, module) is { } storeNote)
         {
@@ -361,9 +373,9 @@ internal sealed class ModuleCache
         return new Loaded(module, new Report(WasmWarmup.Compiled, compileTime, Join(notes)));
     }
 
-    private static Loaded LoadCompiledInBackground(EngineProfile profile, byte[] wasm, string sha256, string displayName, Setup setup, List<string> notes)
+    private static Loaded LoadCompiledInBackground(EngineProfile profile, Func<byte[]> wasm, string sha256, string displayName, Setup setup, List<string> notes)
     {
-        using var compiled = Module.FromBytes(profile.BackgroundEngine, displayName, wasm);
+        using var compiled = Module.FromBytes(profile.BackgroundEngine, displayName, wasm());
         Module? module = null;
         if (setup.Disk is { } disk)
         {

@@ -249,7 +249,7 @@ public class ModuleCacheTests
         byte[] wasm = UniqueModule();
         string sha = ModuleCache.Hash(wasm);
 
-        var ahead = cache.Precompile(Profile, wasm, sha, "g.wasm", "g.wasm");
+        var ahead = cache.Precompile(Profile, () => wasm, sha, "g.wasm", "g.wasm");
         var start = cache.Start(wasm, Profile);
 
         Assert.Equal(("compiled", "memory"), (ahead.Source, start.Source));
@@ -265,7 +265,7 @@ public class ModuleCacheTests
         cache.Start(wasm, Profile);
         File.Delete(ArtifactPath(dir.Path, wasm, Profile));
 
-        var again = cache.Precompile(Profile, wasm, ModuleCache.Hash(wasm), "g.wasm", "g.wasm");
+        var again = cache.Precompile(Profile, () => wasm, ModuleCache.Hash(wasm), "g.wasm", "g.wasm");
 
         Assert.Equal("memory", again.Source);
         Assert.Null(again.Note);
