@@ -14,6 +14,8 @@ internal sealed partial class BackgroundCompiler
     private const int LowerPriority = 10;
 
     private readonly ConcurrentQueue<Action> _jobs = new();
+    // Short jobs (storing a compiled artifact) that go before the queued compiles.
+    private readonly ConcurrentQueue<Action> _first = new();
     private readonly object _gate = new();
     private bool _running;
     private int _pending;
@@ -21,11 +23,13 @@ internal sealed partial class BackgroundCompiler
     /// <summary>How many jobs are queued or running.</summary>
     public int Pending => Volatile.Read(ref _pending);
 
-    /// <summary>Queues <paramref name="job"/>; it must not throw (a job reports its own failure).</summary>
-    public void Enqueue(Action job)
+    /// <summary>Queues <paramref name="job"/>.</summary>
+    /// <param name="job">The work; it must not throw (a job reports its own failure).</param>
+    /// <param name="first">Whether the job goes before every queued one that was not given <paramref name="first"/>.</param>
+    public void Enqueue(Action job, bool first = false)
     {
         Interlocked.Increment(ref _pending);
-        _jobs.Enqueue(job);
+        (first ? _first : _jobs).Enqueue(job);
         lock (_gate)
         {
             if (_running)
@@ -42,7 +46,7 @@ internal sealed partial class BackgroundCompiler
         LowerOwnPriority();
         while (true)
         {
-            while (_jobs.TryDequeue(out var job))
+            while (_first.TryDequeue(out var job) || _jobs.TryDequeue(out job))
             {
                 try
                 {
@@ -59,7 +63,7 @@ internal sealed partial class BackgroundCompiler
             }
             lock (_gate)
             {
-                if (_jobs.IsEmpty)
+                if (_jobs.IsEmpty && _first.IsEmpty)
                 {
                     _running = false;
                     return;

@@ -268,6 +268,15 @@ internal sealed class ModuleCache
         }
     }
 
+    /// <summary>Whether optimized code for the module and fuel setting is in memory, for either engine that runs it.</summary>
+    private bool HasOptimized(bool fuel, string sha256)
+    {
+        string key = EngineProfile.KeyFor(WasmCompileTier.Optimized, fuel);
+        return IsLoaded($"{key}/{sha256}") || IsLoaded($"{key}+pool/{sha256}");
+
+        bool IsLoaded(string entry) => _modules.TryGetValue(entry, out var lazy) && lazy.IsValueCreated;
+    }
+
     private static string Key(EngineProfile profile, string sha256) => $"{profile.EngineKey}/{sha256}";
 
     private static string FirstLine(string message)
@@ -366,7 +375,22 @@ internal sealed class ModuleCache
         var compileClock = Stopwatch.StartNew();
         var module = Module.FromBytes(profile.Engine, displayName, bytes);
         var compileTime = compileClock.Elapsed;
-        if (setup.Disk?.Store(profile.Key, sha256, module) is { } storeNote)
+        if (profile.Tier == WasmCompileTier.Baseline && setup.Disk is { } later)
+        {
+            // Baseline code is a first run's, and its artifact is large (about four times the module): writing it
+            // (serialize, digest, write) would delay that run by up to seconds for a big module, so the background
+            // compiler writes it, before any queued compile. What the write finds wrong is not this start's to report.
+            // Not at all once optimized code for the module is in memory: the next start takes that (and a store now
+            // would come after the optimized compile had already dropped the baseline copy).
+            _background.Enqueue(() =>
+            {
+                if (!HasOptimized(profile.Fuel, sha256))
+                {
+                    later.Store(profile.Key, sha256, module);
+                }
+            }, first: true);
+        }
+        else if (setup.Disk?.Store(profile.Key, sha256, module) is { } storeNote)
         {
             notes.Add(storeNote);
         }

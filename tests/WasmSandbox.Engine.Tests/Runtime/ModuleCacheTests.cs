@@ -29,6 +29,7 @@ public class ModuleCacheTests
         Assert.Equal(("g.wasm", "other/g.wasm"), (cold.ModulePath, warm.ModulePath));
         Assert.Equal(folder, cold.CompileCacheDir);
         Assert.Null(cold.Note);
+        cache.WaitForBackground();
         Assert.True(File.Exists(ArtifactPath(folder, wasm, Profile)));
     }
 
@@ -238,6 +239,7 @@ public class ModuleCacheTests
         Assert.Single(results, r => r.Warmup.Source == "compiled");
         Assert.Equal(threads - 1, results.Count(r => r.Warmup.Source == "memory"));
         Assert.All(results, r => Assert.Same(results[0].Module, r.Module));
+        cache.WaitForBackground();
         Assert.Single(Directory.GetFiles(dir.Path, "*.cwasm"));
     }
 
@@ -318,7 +320,12 @@ public class ModuleCacheTests
         var warmup = Cache(dir.Path, maxBytes: 1000).Start(wasm, Profile);
 
         Assert.Equal("compiled", warmup.Source);
-        Assert.Contains("exceed the compile cache bound of 1000 bytes", warmup.Note);
+        if (Profile.Tier == WasmCompileTier.Optimized)
+        {
+            // Baseline artifacts are written in the background, after the start has its warmup: the bound holds for
+            // them (below), but its note reaches no start.
+            Assert.Contains("exceed the compile cache bound of 1000 bytes", warmup.Note);
+        }
         Assert.Empty(Directory.GetFiles(dir.Path));
     }
 
