@@ -50,7 +50,7 @@ public abstract class WasmRunCommandBase : WasmRunSettingsCommandBase
     {
         var execution = WithCompileProgress(context, () => WasmRuntime.Shared.Start(context, options), started => started.Stop(),
             options.CompilePolicy == WasmCompilePolicy.Optimized ? OptimizedCompile : BaselineCompile);
-        WriteWarmup(this, $"{execution.ExecutionId}: {execution.ResolvedModulePath}, tier {options.PermissionTier}", execution.Warmup);
+        WriteWarmup(this, $"{execution.ExecutionId}: {execution.ResolvedModulePath}, permission tier {options.PermissionTier}", execution.Warmup);
         return execution;
     }
 
