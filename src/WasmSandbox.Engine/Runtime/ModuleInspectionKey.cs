@@ -10,6 +10,15 @@ internal readonly record struct ModuleInspectionKey(WasmPermissionTier Tier, lon
 {
     public static ModuleInspectionKey For(SandboxPolicy policy) => new(policy.Tier, policy.Limits.MaxMemoryBytes);
 
+    /// <summary>
+    /// The settings for a precompile: it prepares code for later starts whatever their <c>-MaxMemory</c>, so the
+    /// module's declared memory is judged against the largest a pooled start can grant (4 GiB) rather than the default
+    /// 256 MiB, which would refuse to precompile any big tool (clang declares 4 GiB); each start still judges it
+    /// against its own limit.
+    /// </summary>
+    public static ModuleInspectionKey ForPrecompile(SandboxPolicy policy) =>
+        new(policy.Tier, Math.Max(policy.Limits.MaxMemoryBytes, InstancePool.MaxMemoryBytes));
+
     public WasmInspectionOptions ToOptions() => new()
     {
         PermissionTier = Tier,

@@ -27,10 +27,11 @@ internal static class ModuleLoader
     /// its memory limit decide what the inspection reports. What is known about module content comes from
     /// <paramref name="identities"/>, the process's (<see cref="ModuleIdentityCache.Shared"/>) unless given.
     /// </summary>
-    public static ReadModule Read(WasmContext context, string workingDirectory, SandboxPolicy policy, ModuleIdentityCache? identities = null)
+    public static ReadModule Read(WasmContext context, string workingDirectory, SandboxPolicy policy, ModuleIdentityCache? identities = null,
+        bool precompile = false)
     {
         identities ??= ModuleIdentityCache.Shared;
-        var key = ModuleInspectionKey.For(policy);
+        var key = precompile ? ModuleInspectionKey.ForPrecompile(policy) : ModuleInspectionKey.For(policy);
         if (context.ModuleBytes is { } given)
         {
             var (checkedBytes, sha256, checkedReport) = identities.ForBytes(given, key,

@@ -200,7 +200,7 @@ public sealed class WasmRuntime
         string workingDirectory = ResolveWorkingDirectory(options);
         var policy = PolicyBuilder.Build(options, workingDirectory);
         PrepareEngine(options);
-        var read = ModuleLoader.Read(context, workingDirectory, policy);
+        var read = ModuleLoader.Read(context, workingDirectory, policy, precompile: true);
         var profile = ProfileFor(options, read.ResolvedPath);
         InstancePool.Lease? none = null;
         return OnFittingEngine(ref profile, ref none, read.ResolvedPath, p => ModuleLoader.Precompile(read, p, _cache));

@@ -42,9 +42,10 @@ public sealed class TieredCompileTests : IDisposable
                 (else (return_call $count (i32.sub (local.get $n) (i32.const 1))))))
             """);
 
-    private Run RunOn(WasmRuntime runtime, string wat, WasmCompilePolicy policy = WasmCompilePolicy.Tiered, string name = "guest.wat", ulong? fuel = null)
+    private Run RunOn(WasmRuntime runtime, string wat, WasmCompilePolicy policy = WasmCompilePolicy.Tiered, string name = "guest.wat", ulong? fuel = null,
+        long maxMemory = WasmExecutionOptions.DefaultMaxMemoryBytes)
     {
-        var exec = _sandbox.Start(wat, new WasmExecutionOptions { CompilePolicy = policy, MaxFuel = fuel }, name, runtime);
+        var exec = _sandbox.Start(wat, new WasmExecutionOptions { CompilePolicy = policy, MaxFuel = fuel, MaxMemoryBytes = maxMemory }, name, runtime);
         exec.CloseInput();
         return Sandbox.Collect(exec);
     }
@@ -185,6 +186,25 @@ public sealed class TieredCompileTests : IDisposable
         var next = RunOn(runtime, wat, name: "pre.wat");
         Assert.Equal(id + "\n", next.Stdout);
         Assert.Equal(WasmCompileTier.Optimized, next.Execution.Warmup.Tier);
+    }
+
+    [Fact]
+    public void PrecompileAcceptsTheMemoryABigToolDeclaresAndEachStartStillJudgesItsOwnLimit()
+    {
+        // clang from @yowasp declares a 4 GiB memory: with the default -MaxMemory (256 MiB) a start refuses it, but a
+        // precompile prepares code for any later start and must not.
+        var (runtime, _) = NewRuntime(disk: false);
+        string id = Guid.NewGuid().ToString("N");
+        string wat = Wat.Command(Wat.Print(1024, 33), Wat.Data(id + "\\0a"), memory: "(memory (export \"memory\") 1 65536)");
+        string path = _sandbox.Write("big.wat", wat);
+
+        var warmup = runtime.Precompile(new WasmContext(path), _sandbox.WithDirectory(new WasmExecutionOptions()));
+        Assert.Equal(WasmCompileTier.Optimized, warmup.Tier);
+
+        Assert.Throws<WasmMemoryLimitException>(() => runtime.Start(new WasmContext(path), _sandbox.WithDirectory(new WasmExecutionOptions())));
+        var run = RunOn(runtime, wat, name: "big.wat", maxMemory: 4L * 1024 * 1024 * 1024);
+        Assert.Equal(id + "\n", run.Stdout);
+        Assert.Equal((WasmCompileTier.Optimized, "memory"), (run.Execution.Warmup.Tier, run.Execution.Warmup.Source));
     }
 
     [Fact]
