@@ -79,6 +79,30 @@ public sealed class WasmInspectionOptions
     public int MaxSections { get; set => field = NotNegative(value); } = 10_000;
 
     /// <summary>
+    /// The most core modules a component may hold, nested ones included (the engines' limit). For a component,
+    /// <see cref="MaxMemories"/> counts the memories of all its core modules together.
+    /// </summary>
+    public int MaxCoreModules { get; set => field = NotNegative(value); } = 1000;
+
+    /// <summary>The most components a component may hold nested in it, at any depth (the engines' limit).</summary>
+    public int MaxComponents { get; set => field = NotNegative(value); } = 1000;
+
+    /// <summary>
+    /// How deep components may nest inside a component (1: a component inside the top-level one). Real toolchains
+    /// nest a few levels; the cap bounds what a chain of components inside components can make the walk hold.
+    /// </summary>
+    public int MaxComponentNesting { get; set => field = NotNegative(value); } = 100;
+
+    /// <summary>The most core instances, and separately the most instances, one component may define (the engines' limit).</summary>
+    public int MaxInstances { get; set => field = NotNegative(value); } = 1000;
+
+    /// <summary>The most aliases one component may define.</summary>
+    public int MaxAliases { get; set => field = NotNegative(value); } = 1_000_000;
+
+    /// <summary>The most canonical functions (lifted and lowered) one component may define.</summary>
+    public int MaxCanonicalFunctions { get; set => field = NotNegative(value); } = 1_000_000;
+
+    /// <summary>
     /// The longest single import or export name, in bytes (the engines' limit). Fixed: the inspector reads a file
     /// through a window that must hold a whole name.
     /// </summary>
