@@ -242,8 +242,9 @@ internal static class WasmComponentParser
             var count = body.ReadVarU64();
             if (count > (ulong)cap || (ulong)total + count > (ulong)cap)
             {
+                var declared = count > ulong.MaxValue - (ulong)total ? ulong.MaxValue : (ulong)total + count;
                 throw WasmParserLimitException.TooMany(path, limit,
-                    total == 0 ? body.Section : $"component (its {body.Section}s together)", (ulong)total + Math.Min(count, (ulong)cap + 1), cap);
+                    total == 0 ? body.Section : $"component (its {body.Section}s together)", declared, cap);
             }
             if (count > (ulong)body.Remaining)
             {
@@ -367,9 +368,11 @@ internal static class WasmComponentParser
         var (kind, _) = WasmBinaryClassifier.Classify(preamble);
         if (preamble.Length < WasmBinaryClassifier.HeaderLength || kind != expected)
         {
-            var what = expected == WasmModuleKind.CoreModule ? "a core module" : "a component";
-            throw new WasmModuleFormatException(path, section, start,
-                $"the section does not hold {what}: it starts with bytes {Convert.ToHexString(preamble).ToLowerInvariant()}, not the {(expected == WasmModuleKind.CoreModule ? "core module" : "component")} header");
+            var what = expected == WasmModuleKind.CoreModule ? "core module" : "component";
+            var found = preamble.Length < WasmBinaryClassifier.HeaderLength
+                ? $"it holds only {end - start} bytes"
+                : $"it starts with bytes {Convert.ToHexString(preamble).ToLowerInvariant()}";
+            throw new WasmModuleFormatException(path, section, start, $"the section does not hold a {what}: {found}, not the {what} header");
         }
     }
 }
