@@ -103,16 +103,16 @@ public static class SandboxImports
     public static string? DescribeMissingComponentImport(WasmComponentExternInfo import)
     {
         ArgumentNullException.ThrowIfNull(import);
-        var provided = "the sandbox links only the WASI preview 2 interfaces of " + string.Join(", ", WasiPreview2Interfaces.Keys);
+        var provided = string.Join(", ", WasiPreview2Interfaces.Keys);
         if (import.Kind != "instance" || !import.IsInterface)
         {
             var what = import.Kind == "instance" ? "" : $" ({import.Kind})";
-            return $"import {import.Name}{what} is not provided by the sandbox ({provided}; the component was built for another host)";
+            return $"import {import.Name}{what} is not provided by the sandbox (it links only the WASI preview 2 interfaces of {provided}; the component was built for another host)";
         }
         var package = $"{import.Namespace}:{import.Package}";
         if (!WasiPreview2Interfaces.TryGetValue(package, out var interfaces))
         {
-            return $"import {import.Name} is not provided by the sandbox (package '{package}' is not WASI preview 2 as the sandbox links it: {provided}; the component was built for another host)";
+            return $"import {import.Name} is not provided by the sandbox ('{package}' is not among the WASI preview 2 packages it links: {provided}; the component was built for another host)";
         }
         if (!interfaces.Contains(import.Interface!))
         {

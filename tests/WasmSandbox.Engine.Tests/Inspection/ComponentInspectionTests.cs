@@ -61,8 +61,8 @@ public sealed class ComponentInspectionTests
     }
 
     [Theory]
-    [InlineData("wasi:http/outgoing-handler@0.2.3", "*package 'wasi:http' is not WASI preview 2 as the sandbox links it*built for another host*")]
-    [InlineData("example:tools/log@1.0.0", "*package 'example:tools'*")]
+    [InlineData("wasi:http/outgoing-handler@0.2.3", "*not provided by the sandbox ('wasi:http' is not among the WASI preview 2 packages it links: wasi:cli, wasi:io, wasi:clocks, wasi:random, wasi:filesystem, wasi:sockets; the component was built for another host)")]
+    [InlineData("example:tools/log@1.0.0", "*'example:tools' is not among*")]
     [InlineData("wasi:cli/stdout@0.3.0", "*asks for WASI 0.3.0*0.2.x*")]
     [InlineData("wasi:cli/stdout", "*names no version*")]
     [InlineData("wasi:cli/stdout@0.2.0-rc-2023-11-10", "*asks for WASI 0.2.0-rc-2023-11-10*")]
