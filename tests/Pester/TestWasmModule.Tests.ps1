@@ -187,7 +187,7 @@ Describe 'Test-WasmModule on components' {
         foreach ($tier in 'Isolated', 'ReadOnly', 'ReadWrite', 'Full') {
             $r = Test-WasmModule (Join-Path $comp $File) -PermissionTier $tier
             $r.IsValid | Should -BeFalse
-            $r.ComponentImports.Name | Should -BeLike $Import
+            @($r.ComponentImports.Name -like $Import).Count | Should -BeGreaterOrEqual 1
             $unsatisfied = @($r.Problems | Where-Object Code -eq 'UnsatisfiedImport')
             $unsatisfied.Count | Should -BeGreaterOrEqual 1
             ($unsatisfied.Message -like "import $Import is not provided by the sandbox (*WASI preview 2 packages it links: wasi:cli, wasi:io, wasi:clocks, wasi:random, wasi:filesystem, wasi:sockets;*").Count |
@@ -199,8 +199,8 @@ Describe 'Test-WasmModule on components' {
 
     It 'accepts wasi:filesystem and wasi:sockets imports under the Isolated tier' {
         $r = Test-WasmModule (Join-Path $comp 'cprobe.component.wasm') -PermissionTier Isolated
-        $r.ComponentImports.Name | Should -BeLike 'wasi:sockets/tcp@*'
-        $r.ComponentImports.Name | Should -BeLike 'wasi:filesystem/preopens@*'
+        @($r.ComponentImports.Name -like 'wasi:sockets/tcp@0.2.*').Count | Should -Be 1
+        @($r.ComponentImports.Name -like 'wasi:filesystem/preopens@0.2.*').Count | Should -Be 1
         Get-OtherProblem $r | Should -BeNullOrEmpty
     }
 
@@ -231,21 +231,24 @@ Describe 'Test-WasmModule on components' {
         (Test-WasmModule (Join-Path $comp '*.wasm') | Format-Table | Out-String -Width 200) | Should -Match 'Component'
     }
 
-    It 'survives 1500 mutated components in one process (fixed seed)' {
+    It 'survives 500 mutated components in one process (fixed seed)' {
         $fuzz = New-Item -ItemType Directory -Path (Join-Path $dir 'component-fuzz')
         $seed = [IO.File]::ReadAllBytes((Join-Path $comp 'hello.component.wasm'))
         $random = [Random]::new(1515)
-        for ($i = 0; $i -lt 1500; $i++) {
+        for ($i = 0; $i -lt 500; $i++) {
             $bytes = [byte[]]$seed.Clone()
             switch ($random.Next(3)) {
                 0 { for ($k = 0; $k -lt 1 + $random.Next(8); $k++) { $bytes[$random.Next(8, $bytes.Length)] = [byte]$random.Next(256) } }
-                1 { $bytes = $bytes[0..($random.Next(1, $bytes.Length) - 1)] }
-                2 { $at = $random.Next(8, [Math]::Min($bytes.Length, 4096)); 0..9 | ForEach-Object { $bytes[$at + $_] = 0xff } }
+                1 { [Array]::Resize([ref]$bytes, $random.Next(1, $bytes.Length)) }
+                2 { $at = $random.Next(8, [Math]::Min($bytes.Length, 4096)); [Array]::Fill($bytes, [byte]0xff, $at, 10) }
             }
             [IO.File]::WriteAllBytes((Join-Path $fuzz "c$i.wasm"), $bytes)
         }
+        $clock = [Diagnostics.Stopwatch]::StartNew()
         $reports = Get-ChildItem $fuzz | Test-WasmModule
-        $reports.Count | Should -Be 1500
-        @($reports | Where-Object { $_.Problems.Code -contains 'MalformedSection' }).Count | Should -BeGreaterThan 300
+        Write-Host "Test-WasmModule component fuzz: $($reports.Count) reports in $([int]$clock.Elapsed.TotalSeconds) s"
+        $reports.Count | Should -Be 500
+        @($reports | Where-Object { $_.Kind -eq 'Component' }).Count | Should -BeGreaterThan 450
+        @($reports | Where-Object { $_.Problems.Code -contains 'MalformedSection' }).Count | Should -BeGreaterThan 100
     }
 }
