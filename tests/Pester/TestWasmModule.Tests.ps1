@@ -231,6 +231,43 @@ Describe 'Test-WasmModule on components' {
         (Test-WasmModule (Join-Path $comp '*.wasm') | Format-Table | Out-String -Width 200) | Should -Match 'Component'
     }
 
+    It 'reads a component in WebAssembly text, with nested components and their memories' {
+        Set-Content -LiteralPath (Join-Path $comp 'nested.wat') -Value @'
+(component
+  (import "wasi:cli/stdout@0.2.3" (instance))
+  (import "wasi:cli/stdout@0.3.0" (instance))
+  (import "log" (func))
+  (core module (memory 1 2))
+  (component
+    (core module (memory 3))
+    (component (core module (memory 5 4096))))
+  (instance $run (export "run" (func 0)))
+  (export "wasi:cli/run@0.2.3" (instance $run)))
+'@
+        $r = Test-WasmModule (Join-Path $comp 'nested.wat') -MaxMemory 64MB
+        $r.Kind | Should -Be 'Component'
+        $r.NestedComponentCount | Should -Be 2
+        $r.CoreModules.Depth | Should -Be @(0, 1, 2)
+        $r.CoreModules[2].Memories[0].Maximum | Should -Be 4096
+        $r.WasiInterfaceVersion | Should -Be '0.3.0'
+        $r.EntryPoint | Should -Be 'wasi:cli/run@0.2.3'
+        $messages = (Get-OtherProblem $r).Message
+        $messages | Should -Contain 'import wasi:cli/stdout@0.3.0 asks for WASI 0.3.0; the sandbox links WASI 0.2 interfaces (0.2.x)'
+        @($messages -like 'import log (func) is not provided by the sandbox (*').Count | Should -Be 1
+        @($messages -like '*memory maximum of 268435456 bytes (4096 pages) exceeds the limit of 67108864 bytes (memory 0 of core module 2)').Count | Should -Be 1
+        @($messages -like '*stdout@0.2.3*').Count | Should -Be 0
+    }
+
+    It 'keeps the component facts and the view through serialization' {
+        $r = Test-WasmModule (Join-Path $comp 'needshttp.component.wasm')
+        $d = [Management.Automation.PSSerializer]::Deserialize([Management.Automation.PSSerializer]::Serialize($r))
+        $d.PSObject.TypeNames[0] | Should -Be 'Deserialized.WasmSandbox.WasmModuleReport'
+        $d.ComponentImports.Name | Should -Be $r.ComponentImports.Name
+        $d.CoreModules.Size | Should -Be $r.CoreModules.Size
+        $d.WasiInterfaceVersion | Should -Be $r.WasiInterfaceVersion
+        ($d | Format-List | Out-String -Width 200) | Should -Match 'ComponentImports\s+: wasi:'
+    }
+
     It 'survives 500 mutated components in one process (fixed seed)' {
         $fuzz = New-Item -ItemType Directory -Path (Join-Path $dir 'component-fuzz')
         $seed = [IO.File]::ReadAllBytes((Join-Path $comp 'hello.component.wasm'))
