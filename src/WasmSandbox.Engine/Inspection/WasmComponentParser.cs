@@ -12,7 +12,10 @@ namespace WasmSandbox;
 /// <remarks>
 /// Sections the report lists nothing from (core instances, core types, instances, aliases, types, canonical
 /// functions, start) have their counts capped and are otherwise skipped by their size; their content, like the
-/// bodies of the core modules' functions, is checked by Wasmtime when it compiles the component.
+/// bodies of the core modules' functions, is checked by Wasmtime when it compiles the component. Tried with
+/// Wasmtime 50.0.1's <c>Component.FromBytes</c>: component types nested 100 deep and more, and more than 1000
+/// components in one file (nested 1000 deep), are refused with a parse error, not a crash, so what is skipped here
+/// cannot take the process down at compile time either.
 /// </remarks>
 internal static class WasmComponentParser
 {
