@@ -171,9 +171,9 @@ public static class WasmModuleInspector
     /// <summary>
     /// A component: its world (imports and exports by name), the core modules inside it with their memories, and the
     /// problems against the options — parser caps, the memory limit for every memory of every core module, imports
-    /// the sandbox does not link for components, and a missing <c>wasi:cli/run</c> export. Wasmtime has no way to
-    /// validate a component short of compiling it, which takes seconds for a large one, so its validation is left
-    /// to the compile at start.
+    /// the sandbox does not link for components, a missing <c>wasi:cli/run</c> export, and Wasmtime's validation of
+    /// each core module. Wasmtime has no way to validate the component itself short of compiling it, which takes
+    /// seconds for a large one, so that is left to the compile at start.
     /// </summary>
     private static WasmModuleReport InspectComponent(string path, scoped ModuleBytes bytes, WasmInspectionOptions options,
         List<WasmModuleProblem> problems, CancellationToken cancellation)
@@ -219,6 +219,24 @@ public static class WasmModuleInspector
         {
             problems.Add(new WasmModuleProblem(WasmModuleProblemCode.NoEntryPoint,
                 $"component exports no {SandboxImports.WasiRunInterface}@0.2.x interface; it cannot run as a WASI command"));
+        }
+
+        // Each core module inside is a core module like any other, so Wasmtime's validator can judge it on its own
+        // (the component's own structure is checked when Wasmtime compiles it). As for a core module, validation
+        // comes last and cannot be interrupted; the size cap bounds it.
+        if (options.RunWasmtimeValidation)
+        {
+            foreach (var module in contents.CoreModules)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                // A module in memory is validated where it lies; one in a file is read whole, as a core module is.
+                var moduleBytes = bytes.IsFile ? bytes.Peek(module.Offset, new byte[module.Size]) : bytes.Slice(module.Offset, (int)module.Size);
+                if (Module.Validate(options.ValidationEngine ?? InspectionEngine, moduleBytes) is { } validationError)
+                {
+                    problems.Add(new WasmModuleProblem(WasmModuleProblemCode.ValidationFailed,
+                        $"{path}: WebAssembly validation of core module {module.Index} (at byte offset {module.Offset}) failed: {validationError}"));
+                }
+            }
         }
 
         return new WasmModuleReport(path, WasmModuleKind.Component, null, bytes.Length, [], [], [], entryPoint, WasiPreview2, problems,

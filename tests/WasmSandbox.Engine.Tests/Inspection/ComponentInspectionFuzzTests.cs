@@ -100,7 +100,8 @@ public sealed class ComponentInspectionFuzzTests(ITestOutputHelper output)
     [Fact]
     public void TheJavaScriptComponentIsInspectedInBoundedTimeAndMemory()
     {
-        // 12 MB, most of it one core module (the JavaScript engine): walked through the file window, not read whole.
+        // 12 MB, most of it one core module (the JavaScript engine): walked through the file window; only Wasmtime's
+        // validation reads a core module whole, one at a time, as it reads a core module file.
         var path = ComponentFixturePath("jsprobe.component.wasm");
         var before = GC.GetAllocatedBytesForCurrentThread();
         var watch = Stopwatch.StartNew();
@@ -111,7 +112,8 @@ public sealed class ComponentInspectionFuzzTests(ITestOutputHelper output)
         Assert.Equal(WasmModuleKind.Component, report.Kind);
         Assert.Empty(ComponentCodes(report));
         Assert.True(report.CoreModules.Max(m => m.Size) > 5L << 20);
-        Assert.True(allocated < 8L << 20, $"allocated {allocated >> 20} MiB");
+        var largest = report.CoreModules.Max(m => m.Size);
+        Assert.True(allocated < largest * 2 + (8L << 20), $"allocated {allocated >> 20} MiB");
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
     }
 

@@ -151,6 +151,22 @@ public sealed class ComponentInspectionTests
     }
 
     [Fact]
+    public void EachCoreModuleIsValidatedByWasmtime()
+    {
+        // Sound to the walk, invalid to Wasmtime: the function's type index 5 does not exist.
+        var invalid = new B().Types().Section(3, [0x01, 0x05]).Code(1).Build();
+        var bytes = C.Command().CoreModule(B.MinimalCommand()).Component(new C().CoreModule(invalid).Build()).Build();
+
+        var problem = Single(Inspect(bytes), WasmModuleProblemCode.ValidationFailed);
+
+        var offset = Inspect(bytes).CoreModules[1].Offset;
+        Assert.StartsWith($"{DisplayPath}: WebAssembly validation of core module 1 (at byte offset {offset}) failed: ", problem.Message);
+        Assert.Null(problem.Refusal);
+        Assert.Empty(ComponentCodes(Inspect(bytes, new WasmInspectionOptions { RunWasmtimeValidation = false })));
+        Assert.Empty(ComponentCodes(Inspect(C.Command().CoreModule(File.ReadAllBytes(ToolchainFixturePath)).Build())));
+    }
+
+    [Fact]
     public void ImportsOfNestedComponentsAreNotTheWorlds()
     {
         var inner = new C().ImportInstances("example:inner/thing@1.0.0").ExportInstances("example:inner/api@1.0.0").Build();
