@@ -134,6 +134,8 @@ public sealed class ComponentParserLimitTests
         {
             10 => B.Vector(Enumerable.Range(0, count).Select(i => B.Concat(C.ExternName($"wasi:cli/stdout@0.2.{i}"), [C.KindInstance, 0x00]))),
             11 => B.Vector(Enumerable.Range(0, count).Select(i => B.Concat(C.ExternName($"e{i}"), [0x01, 0x00, 0x00]))),
+            2 => B.Vector(Enumerable.Repeat(new byte[] { 0x00, 0x00, 0x00 }, count)),        // instantiate module 0, no arguments
+            6 => B.Vector(Enumerable.Repeat(new byte[] { 0x03, 0x02, 0x01, 0x00 }, count)),  // outer type alias
             _ => B.Concat(B.Leb((ulong)count), new byte[count]),
         };
         var bytes = new C().Section(section, Entries(40)).Section(section, Entries(40)).Section(section, Entries(40)).Build();
@@ -229,6 +231,38 @@ public sealed class ComponentParserLimitTests
         Assert.Contains(detail, ex.Message);
         Assert.StartsWith($"{DisplayPath}: malformed {section} at byte offset ", ex.Message);
         Assert.InRange(ex.Offset, 8, bytes.Length);
+    }
+
+    [Fact]
+    public void CoreInstancesAndAliasesAreReadEntryByEntry()
+    {
+        var coreInstances = B.Vector([
+            B.Concat([0x00, 0x00], B.Vector([B.Concat(B.Name("wasi_snapshot_preview1"), [0x12, 0x01])])),   // instantiate with an instance
+            B.Concat([0x01], B.Vector([B.Concat(B.Name("memory"), [0x02, 0x00]), B.Concat(B.Name("f"), [0x00, 0x03])])),
+        ]);
+        var aliases = B.Vector([
+            B.Concat([0x01, 0x00, 0x00], B.Name("get-stdout")),        // func exported by instance 0
+            B.Concat([0x00, 0x02, 0x01, 0x00], B.Name("memory")),      // core memory exported by core instance 0
+            new byte[] { 0x03, 0x02, 0x01, 0x04 },                     // outer type
+        ]);
+        var report = Inspect(C.Command().Section(2, coreInstances).Section(6, aliases).Build());
+        Assert.Empty(ComponentCodes(report));
+    }
+
+    [Theory]
+    [InlineData(2, new byte[] { 0x01, 0x02 }, "core instance of unknown kind 0x02")]
+    [InlineData(2, new byte[] { 0x01, 0x00, 0x00, 0x01, 0x01, 0x61, 0x11, 0x00 }, "a core instance argument is of sort 0x11; only an instance (0x12) can be")]
+    [InlineData(2, new byte[] { 0x01, 0x01, 0x01, 0x01, 0x61, 0x05, 0x00 }, "a core instance export has unknown core sort 0x05")]
+    [InlineData(2, new byte[] { 0x01, 0x00, 0x00, 0x7f }, "127 core instance arguments cannot fit in the 0 bytes left in the section")]
+    [InlineData(6, new byte[] { 0x01, 0x06, 0x02, 0x00, 0x00 }, "an alias has unknown sort 0x06")]
+    [InlineData(6, new byte[] { 0x01, 0x00, 0x13, 0x02, 0x00, 0x00 }, "an alias has unknown core sort 0x13")]
+    [InlineData(6, new byte[] { 0x01, 0x01, 0x03, 0x00, 0x00 }, "an alias has unknown target kind 0x03")]
+    [InlineData(6, new byte[] { 0x01, 0x01, 0x00, 0x00, 0x05, 0x61 }, "name length 5 runs past the end of the section")]
+    public void MalformedCoreInstancesAndAliasesAreReported(byte section, byte[] content, string detail)
+    {
+        var ex = Malformed(Inspect(new C().Section(section, content).Build()));
+        Assert.Contains(detail, ex.Message);
+        Assert.Equal(section == 2 ? "core instance section" : "alias section", ex.Section);
     }
 
     [Fact]
