@@ -89,6 +89,8 @@ function Invoke-HelpBuild {
 
 function Invoke-GuestBuild {
     & (Join-Path $Root 'tools/Build-Guests.ps1') -OutputPath $Guests
+    # The component fixtures (WASI preview 2), cached in out/guests/components like the other guests.
+    & (Join-Path $Root 'tools/Build-Components.ps1') -OutputPath (Join-Path $Guests 'components')
 }
 
 function Get-PesterModulePath {

@@ -125,3 +125,166 @@ Describe 'Test-WasmModule' {
         @($reports | Where-Object { -not $_.IsValid }).Count | Should -BeGreaterThan 1000
     }
 }
+
+Describe 'Test-WasmModule on components' {
+    BeforeAll {
+        # The component fixtures tools/Build-Components.ps1 builds with real toolchains (jco's preview 1 command
+        # adapter around clang-14 programs, componentize-js), and the hello program as a core module beside them.
+        $script:comp = (New-Item -ItemType Directory -Path (Join-Path $dir 'components')).FullName
+        foreach ($name in 'hello.component.wasm', 'jsprobe.component.wasm', 'cprobe.component.wasm', 'needshttp.component.wasm',
+            'needscustom.component.wasm', 'hello.core.wasm') {
+            Copy-Item (Get-GuestPath "components/$name") (Join-Path $comp $name)
+        }
+        # Every component has ComponentNotSupported first while the start path refuses components; the rest are its
+        # own problems.
+        function script:Get-OtherProblem($Report) { @($Report.Problems | Where-Object Code -ne 'ComponentNotSupported') }
+    }
+
+    It 'reports an adapted C program: kind, WASI version, world and core modules' {
+        $r = Test-WasmModule (Join-Path $comp 'hello.component.wasm')
+        $r.Kind | Should -Be 'Component'
+        $r.WasiVersion | Should -Be 'preview2'
+        $r.WasiInterfaceVersion | Should -Match '^0\.2\.\d+$'
+        $v = $r.WasiInterfaceVersion
+        $r.EntryPoint | Should -Be "wasi:cli/run@$v"
+        $r.ComponentImports.Name | Should -Contain "wasi:cli/stdout@$v"
+        $r.ComponentImports.Name | Should -Contain "wasi:cli/exit@$v"
+        @($r.ComponentImports | Where-Object Kind -ne 'instance').Count | Should -Be 0
+        ($r.ComponentImports | Where-Object Name -eq "wasi:cli/stdout@$v").Interface | Should -Be 'stdout'
+        $r.ComponentExports.Name | Should -Be @("wasi:cli/run@$v")
+        # The program and the adapter, each with a memory (the adapter's imported), and the adapter's shims.
+        $r.CoreModules.Count | Should -BeGreaterOrEqual 2
+        $program = $r.CoreModules | Sort-Object Size -Descending | Select-Object -First 1
+        $program.Memories.Count | Should -Be 1
+        $program.Memories[0].Imported | Should -BeFalse
+        @($r.CoreModules | Where-Object { $_.Memories.Imported -contains $true }).Count | Should -BeGreaterOrEqual 1
+        $r.Size | Should -Be (Get-Item (Join-Path $comp 'hello.component.wasm')).Length
+        # The core-module properties stay for core modules.
+        $r.Imports.Count + $r.Exports.Count + $r.Memories.Count | Should -Be 0
+        Get-OtherProblem $r | Should -BeNullOrEmpty
+    }
+
+    It 'reports the JavaScript component and judges its memories against -MaxMemory' {
+        $r = Test-WasmModule (Join-Path $comp 'jsprobe.component.wasm')
+        $r.Kind | Should -Be 'Component'
+        $r.EntryPoint | Should -BeLike 'wasi:cli/run@0.2.*'
+        $engine = $r.CoreModules | Sort-Object Size -Descending | Select-Object -First 1
+        $engine.Size | Should -BeGreaterThan 5MB
+        $pages = $engine.Memories[0].Minimum
+        $pages | Should -BeGreaterThan 16
+        Get-OtherProblem $r | Should -BeNullOrEmpty
+
+        $small = Test-WasmModule (Join-Path $comp 'jsprobe.component.wasm') -MaxMemory 1MB
+        $problem = Get-OtherProblem $small | Where-Object Code -eq 'MemoryLimitExceeded' | Select-Object -First 1
+        $problem.Message | Should -BeLike "*memory minimum of $($pages * 64KB) bytes ($pages pages) exceeds the limit of 1048576 bytes (memory 0 of core module $($engine.Index) declares no memory maximum)"
+    }
+
+    It 'names <Import> as an import the sandbox does not link, at every tier' -ForEach @(
+        @{ File = 'needshttp.component.wasm'; Import = 'wasi:http/outgoing-handler@0.2.*' }
+        @{ File = 'needscustom.component.wasm'; Import = 'wasmsandbox:fixtures/custom' }
+    ) {
+        foreach ($tier in 'Isolated', 'ReadOnly', 'ReadWrite', 'Full') {
+            $r = Test-WasmModule (Join-Path $comp $File) -PermissionTier $tier
+            $r.IsValid | Should -BeFalse
+            @($r.ComponentImports.Name -like $Import).Count | Should -BeGreaterOrEqual 1
+            $unsatisfied = @($r.Problems | Where-Object Code -eq 'UnsatisfiedImport')
+            $unsatisfied.Count | Should -BeGreaterOrEqual 1
+            ($unsatisfied.Message -like "import $Import is not provided by the sandbox (*WASI preview 2 packages it links: wasi:cli, wasi:io, wasi:clocks, wasi:random, wasi:filesystem, wasi:sockets;*").Count |
+                Should -Be 1
+            # Only what the sandbox does not link is named.
+            $unsatisfied.Message | Should -Not -BeLike 'import wasi:cli/*'
+        }
+    }
+
+    It 'accepts wasi:filesystem and wasi:sockets imports under the Isolated tier' {
+        $r = Test-WasmModule (Join-Path $comp 'cprobe.component.wasm') -PermissionTier Isolated
+        @($r.ComponentImports.Name -like 'wasi:sockets/tcp@0.2.*').Count | Should -Be 1
+        @($r.ComponentImports.Name -like 'wasi:filesystem/preopens@0.2.*').Count | Should -Be 1
+        Get-OtherProblem $r | Should -BeNullOrEmpty
+    }
+
+    It 'takes a mix of core modules and components from Get-ChildItem' {
+        $files = Get-ChildItem (Join-Path $comp '*.wasm')
+        $reports = $files | Test-WasmModule
+        $reports.Count | Should -Be $files.Count
+        ($reports | Where-Object Kind -eq 'CoreModule').Path | Should -Be (Join-Path $comp 'hello.core.wasm')
+        @($reports | Where-Object Kind -eq 'Component').Count | Should -Be ($files.Count - 1)
+        ($reports | Where-Object Kind -eq 'CoreModule').IsValid | Should -BeTrue
+        ($reports | Where-Object Kind -eq 'CoreModule').CoreModules.Count | Should -Be 0
+        $files | Test-WasmModule -Quiet | Should -Be ($reports.IsValid)
+    }
+
+    It 'shows the component facts in the list view and keeps the core-module view as it was' {
+        $text = Test-WasmModule (Join-Path $comp 'hello.component.wasm') | Format-List | Out-String -Width 200
+        $text | Should -Match 'WasiInterfaceVersion\s+: 0\.2\.\d+'
+        $text | Should -Match 'CoreModules\s+: \d+ core modules, 1 nested component'
+        $text | Should -Match 'core module 0 \(\d+ bytes\): memory \(\d+\.\. pages, i32\)'
+        $text | Should -Match 'ComponentImports\s+: wasi:'
+        $text | Should -Match 'ComponentExports\s+: wasi:cli/run@0\.2\.\d+ \(instance\)'
+        $text | Should -Not -Match '(?m)^Imports\s+:'
+        $core = Test-WasmModule (Join-Path $comp 'hello.core.wasm') | Format-List | Out-String -Width 200
+        $core | Should -Match '(?m)^Imports\s+: wasi_snapshot_preview1\.'
+        $core | Should -Match '(?m)^Memories\s+: memory'
+        $core | Should -Not -Match 'ComponentImports|CoreModules|WasiInterfaceVersion'
+        # The table view names the kind.
+        (Test-WasmModule (Join-Path $comp '*.wasm') | Format-Table | Out-String -Width 200) | Should -Match 'Component'
+    }
+
+    It 'reads a component in WebAssembly text, with nested components and their memories' {
+        Set-Content -LiteralPath (Join-Path $comp 'nested.wat') -Value @'
+(component
+  (import "wasi:cli/stdout@0.2.3" (instance))
+  (import "wasi:cli/stdout@0.3.0" (instance))
+  (import "log" (func))
+  (core module (memory 1 2))
+  (component
+    (core module (memory 3))
+    (component (core module (memory 5 4096))))
+  (instance $run (export "run" (func 0)))
+  (export "wasi:cli/run@0.2.3" (instance $run)))
+'@
+        $r = Test-WasmModule (Join-Path $comp 'nested.wat') -MaxMemory 64MB
+        $r.Kind | Should -Be 'Component'
+        $r.NestedComponentCount | Should -Be 2
+        $r.CoreModules.Depth | Should -Be @(0, 1, 2)
+        $r.CoreModules[2].Memories[0].Maximum | Should -Be 4096
+        $r.WasiInterfaceVersion | Should -Be '0.3.0'
+        $r.EntryPoint | Should -Be 'wasi:cli/run@0.2.3'
+        $messages = (Get-OtherProblem $r).Message
+        $messages | Should -Contain 'import wasi:cli/stdout@0.3.0 asks for WASI 0.3.0; the sandbox links WASI 0.2 interfaces (0.2.x)'
+        @($messages -like 'import log (func) is not provided by the sandbox (*').Count | Should -Be 1
+        @($messages -like '*memory maximum of 268435456 bytes (4096 pages) exceeds the limit of 67108864 bytes (memory 0 of core module 2)').Count | Should -Be 1
+        @($messages -like '*stdout@0.2.3*').Count | Should -Be 0
+    }
+
+    It 'keeps the component facts and the view through serialization' {
+        $r = Test-WasmModule (Join-Path $comp 'needshttp.component.wasm')
+        $d = [Management.Automation.PSSerializer]::Deserialize([Management.Automation.PSSerializer]::Serialize($r))
+        $d.PSObject.TypeNames[0] | Should -Be 'Deserialized.WasmSandbox.WasmModuleReport'
+        $d.ComponentImports.Name | Should -Be $r.ComponentImports.Name
+        $d.CoreModules.Size | Should -Be $r.CoreModules.Size
+        $d.WasiInterfaceVersion | Should -Be $r.WasiInterfaceVersion
+        ($d | Format-List | Out-String -Width 200) | Should -Match 'ComponentImports\s+: wasi:'
+    }
+
+    It 'survives 500 mutated components in one process (fixed seed)' {
+        $fuzz = New-Item -ItemType Directory -Path (Join-Path $dir 'component-fuzz')
+        $seed = [IO.File]::ReadAllBytes((Join-Path $comp 'hello.component.wasm'))
+        $random = [Random]::new(1515)
+        for ($i = 0; $i -lt 500; $i++) {
+            $bytes = [byte[]]$seed.Clone()
+            switch ($random.Next(3)) {
+                0 { for ($k = 0; $k -lt 1 + $random.Next(8); $k++) { $bytes[$random.Next(8, $bytes.Length)] = [byte]$random.Next(256) } }
+                1 { [Array]::Resize([ref]$bytes, $random.Next(1, $bytes.Length)) }
+                2 { $at = $random.Next(8, [Math]::Min($bytes.Length, 4096)); [Array]::Fill($bytes, [byte]0xff, $at, 10) }
+            }
+            [IO.File]::WriteAllBytes((Join-Path $fuzz "c$i.wasm"), $bytes)
+        }
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $reports = Get-ChildItem $fuzz | Test-WasmModule
+        Write-Host "Test-WasmModule component fuzz: $($reports.Count) reports in $([int]$clock.Elapsed.TotalSeconds) s"
+        $reports.Count | Should -Be 500
+        @($reports | Where-Object { $_.Kind -eq 'Component' }).Count | Should -BeGreaterThan 450
+        @($reports | Where-Object { $_.Problems.Code -contains 'MalformedSection' }).Count | Should -BeGreaterThan 100
+    }
+}

@@ -103,6 +103,10 @@ public sealed class WasmParserLimitException : WasmSandboxException
         path, WasmParserLimit.NameBytes,
         FormattableString.Invariant($"{path}: import and export names take {total} bytes by byte offset {offset}, more than the configured parser cap of {cap} bytes"));
 
+    internal static WasmParserLimitException ComponentNestingTooDeep(string path, long offset, int cap) => new(
+        path, WasmParserLimit.ComponentNesting,
+        FormattableString.Invariant($"{path}: the component at byte offset {offset} is nested more than the configured parser cap of {cap} components deep"));
+
     internal static WasmParserLimitException VarUintTooLong(string path, long offset) => new(
         path, WasmParserLimit.VarUintLength,
         FormattableString.Invariant($"{path}: varuint exceeds the parser cap of 10 bytes (LEB128 at byte offset {offset})"));
@@ -155,15 +159,25 @@ public sealed class WasmComponentNotSupportedException : WasmSandboxException
 public sealed class WasmMemoryLimitException : WasmSandboxException
 {
     public WasmMemoryLimitException(string path, WasmMemoryInfo memory, int index, long limitBytes)
-        : base(BuildMessage(path, memory, index, limitBytes))
+        : this(path, memory, index, limitBytes, coreModuleIndex: null)
+    {
+    }
+
+    /// <summary>A memory over the limit; <paramref name="coreModuleIndex"/> names the core module of a component it belongs to.</summary>
+    public WasmMemoryLimitException(string path, WasmMemoryInfo memory, int index, long limitBytes, int? coreModuleIndex)
+        : base(BuildMessage(path, memory, index, limitBytes, coreModuleIndex))
     {
         Path = path;
+        CoreModuleIndex = coreModuleIndex;
         MemoryIndex = index;
         DeclaredBytes = memory.MaximumBytes ?? memory.MinimumBytes;
         LimitBytes = limitBytes;
     }
 
     public string Path { get; }
+
+    /// <summary>For a component, the index of the core module the memory belongs to; null for a core module.</summary>
+    public int? CoreModuleIndex { get; }
 
     /// <summary>The memory's index in the module's memory index space (imported memories come first).</summary>
     public int MemoryIndex { get; }
@@ -177,9 +191,13 @@ public sealed class WasmMemoryLimitException : WasmSandboxException
     public override WasmErrorCategory Category => WasmErrorCategory.LimitsExceeded;
     public override string? TargetPath => Path;
 
-    private static string BuildMessage(string path, WasmMemoryInfo memory, int index, long limitBytes)
+    private static string BuildMessage(string path, WasmMemoryInfo memory, int index, long limitBytes, int? coreModuleIndex)
     {
         var which = memory.Imported ? $"imported memory {index}" : $"memory {index}";
+        if (coreModuleIndex is { } module)
+        {
+            which += $" of core module {module}";
+        }
         return memory.Maximum is { } maximum
             ? FormattableString.Invariant(
                 $"{path}: memory maximum of {memory.MaximumBytes} bytes ({maximum} pages) exceeds the limit of {limitBytes} bytes ({which})")

@@ -39,16 +39,23 @@ public sealed class WasmInspectionOptions
     // applies) the default is that limit, so no module Wasmtime would accept is refused; the others bound what the
     // report holds or what a hostile file can make the walk do.
 
-    /// <summary>The most entries the import section may declare.</summary>
+    /// <summary>The most entries the import section may declare; for a component, its import sections together.</summary>
     public int MaxImports { get; set => field = NotNegative(value); } = 16384;
 
-    /// <summary>The most entries the memory section may declare.</summary>
+    /// <summary>
+    /// The most entries the memory section may declare; for a component, the memories of all its core modules together.
+    /// </summary>
     public int MaxMemories { get; set => field = NotNegative(value); } = 1024;
 
-    /// <summary>The most entries the export section may declare (the engines' limit).</summary>
+    /// <summary>
+    /// The most entries the export section may declare (the engines' limit); for a component, its export sections together.
+    /// </summary>
     public int MaxExports { get; set => field = NotNegative(value); } = 100_000;
 
-    /// <summary>The most entries the type section may declare (the engines' limit).</summary>
+    /// <summary>
+    /// The most entries the type section may declare (the engines' limit); for a component, its type and core type
+    /// sections together.
+    /// </summary>
     public int MaxTypes { get; set => field = NotNegative(value); } = 1_000_000;
 
     /// <summary>The most entries the function and code sections may declare (the engines' limit).</summary>
@@ -73,10 +80,35 @@ public sealed class WasmInspectionOptions
     public int MaxLocals { get; set => field = NotNegative(value); } = 50_000;
 
     /// <summary>
-    /// The most sections a module may have, custom sections included. A module has at most 13 standard sections; real
-    /// toolchains add a few dozen custom ones (names, producers, DWARF), never thousands.
+    /// The most sections a module may have, custom sections included; for a component, each component and core module
+    /// inside it separately. A module has at most 13 standard sections; real toolchains add a few dozen custom ones
+    /// (names, producers, DWARF), never thousands.
     /// </summary>
     public int MaxSections { get; set => field = NotNegative(value); } = 10_000;
+
+    /// <summary>
+    /// The most core modules a component may hold, nested ones included (the engines' limit). For a component,
+    /// <see cref="MaxMemories"/> counts the memories of all its core modules together.
+    /// </summary>
+    public int MaxCoreModules { get; set => field = NotNegative(value); } = 1000;
+
+    /// <summary>The most components a component may hold nested in it, at any depth (the engines' limit).</summary>
+    public int MaxComponents { get; set => field = NotNegative(value); } = 1000;
+
+    /// <summary>
+    /// How deep components may nest inside a component (1: a component inside the top-level one). Real toolchains
+    /// nest a few levels; the cap bounds what a chain of components inside components can make the walk hold.
+    /// </summary>
+    public int MaxComponentNesting { get; set => field = NotNegative(value); } = 100;
+
+    /// <summary>The most core instances, and separately the most instances, one component may define (the engines' limit).</summary>
+    public int MaxInstances { get; set => field = NotNegative(value); } = 1000;
+
+    /// <summary>The most aliases one component may define.</summary>
+    public int MaxAliases { get; set => field = NotNegative(value); } = 1_000_000;
+
+    /// <summary>The most canonical functions (lifted and lowered) one component may define.</summary>
+    public int MaxCanonicalFunctions { get; set => field = NotNegative(value); } = 1_000_000;
 
     /// <summary>
     /// The longest single import or export name, in bytes (the engines' limit). Fixed: the inspector reads a file
@@ -85,8 +117,9 @@ public sealed class WasmInspectionOptions
     public const int MaxNameLength = 100_000;
 
     /// <summary>
-    /// The most bytes all import and export names may take together. The report holds every name as a string, so
-    /// this bounds its memory; real modules use well under a megabyte.
+    /// The most bytes all import and export names may take together; for a component, its own and those of every
+    /// core module and component inside it. The report holds every name as a string, so this bounds its memory; real
+    /// modules use well under a megabyte.
     /// </summary>
     public long MaxNameBytes { get; set => field = NotNegative(value); } = 16L * 1024 * 1024;
 

@@ -95,10 +95,14 @@ public static class WasmModuleInspector
         {
             problems.Add(refused);
         }
+        if (kind == WasmModuleKind.Component && problems.All(p => p.Code == WasmModuleProblemCode.ComponentNotSupported))
+        {
+            return InspectComponent(path, bytes, options, problems, cancellation);
+        }
         if (problems.Count > 0)
         {
             return new WasmModuleReport(path, kind, nativeFormat, bytes.Length, [], [], [], entryPoint: null,
-                wasiVersion: kind == WasmModuleKind.Component ? "preview2" : null, problems);
+                wasiVersion: kind == WasmModuleKind.Component ? WasiPreview2 : null, problems);
         }
 
         WasmModuleParser.Contents contents;
@@ -164,6 +168,108 @@ public static class WasmModuleInspector
             new(path, WasmModuleKind.CoreModule, null, size, [], [], [], null, null, [problem]);
     }
 
+    /// <summary>
+    /// A component: its world (imports and exports by name), the core modules inside it with their memories, and the
+    /// problems against the options — parser caps, the memory limit for every memory of every core module, imports
+    /// the sandbox does not link for components, a missing <c>wasi:cli/run</c> export, and Wasmtime's validation of
+    /// each core module. Wasmtime has no way to validate the component itself short of compiling it, which takes
+    /// seconds for a large one, so that is left to the compile at start.
+    /// </summary>
+    private static WasmModuleReport InspectComponent(string path, scoped ModuleBytes bytes, WasmInspectionOptions options,
+        List<WasmModuleProblem> problems, CancellationToken cancellation)
+    {
+        var size = bytes.Length;
+        WasmComponentParser.Contents contents;
+        try
+        {
+            contents = WasmComponentParser.Parse(path, bytes, options, cancellation);
+        }
+        catch (WasmParserLimitException ex)
+        {
+            return Unparsed(WasmModuleProblem.FromRefusal(ProblemCode(ex.Limit), ex));
+        }
+        catch (WasmModuleFormatException ex)
+        {
+            return Unparsed(WasmModuleProblem.FromRefusal(WasmModuleProblemCode.MalformedSection, ex));
+        }
+
+        foreach (var module in contents.CoreModules)
+        {
+            for (var i = 0; i < module.Memories.Count; i++)
+            {
+                if (module.Memories[i].Exceeds(options.MaxMemoryBytes))
+                {
+                    problems.Add(WasmModuleProblem.FromRefusal(WasmModuleProblemCode.MemoryLimitExceeded,
+                        new WasmMemoryLimitException(path, module.Memories[i], i, options.MaxMemoryBytes, module.Index)));
+                }
+            }
+        }
+
+        foreach (var import in contents.Imports)
+        {
+            if (SandboxImports.DescribeMissingComponentImport(import) is { } missing)
+            {
+                problems.Add(new WasmModuleProblem(WasmModuleProblemCode.UnsatisfiedImport, missing));
+            }
+        }
+
+        var entryPoint = contents.Exports.FirstOrDefault(e =>
+            e is { Kind: "instance", Namespace: "wasi", Package: "cli", Interface: "run" } && SandboxImports.IsPreview2Version(e.Version))?.Name;
+        if (options.RequireEntryPoint && entryPoint is null)
+        {
+            problems.Add(new WasmModuleProblem(WasmModuleProblemCode.NoEntryPoint,
+                $"component exports no {SandboxImports.WasiRunInterface}@0.2.x interface; it cannot run as a WASI command"));
+        }
+
+        // Each core module inside is a core module like any other, so Wasmtime's validator can judge it on its own
+        // (the component's own structure is checked when Wasmtime compiles it). As for a core module, validation
+        // comes last and cannot be interrupted; the size cap bounds it.
+        if (options.RunWasmtimeValidation)
+        {
+            foreach (var module in contents.CoreModules)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                // A module in memory is validated where it lies; one in a file is read whole, as a core module is.
+                var moduleBytes = bytes.IsFile ? bytes.Peek(module.Offset, new byte[module.Size]) : bytes.Slice(module.Offset, (int)module.Size);
+                if (Module.Validate(options.ValidationEngine ?? InspectionEngine, moduleBytes) is { } validationError)
+                {
+                    problems.Add(new WasmModuleProblem(WasmModuleProblemCode.ValidationFailed,
+                        $"{path}: WebAssembly validation of core module {module.Index} (at byte offset {module.Offset}) failed: {validationError}"));
+                }
+            }
+        }
+
+        return new WasmModuleReport(path, WasmModuleKind.Component, null, bytes.Length, [], [], [], entryPoint, WasiPreview2, problems,
+            contents.Imports, contents.Exports, contents.CoreModules, contents.NestedComponents, InterfaceVersion(contents));
+
+        // What was read before the walk stopped may be inconsistent, so a component that did not parse lists nothing.
+        WasmModuleReport Unparsed(WasmModuleProblem problem) =>
+            new(path, WasmModuleKind.Component, null, size, [], [], [], null, WasiPreview2, [.. problems, problem]);
+    }
+
+    /// <summary>The highest version among the component's <c>wasi:</c> imports and exports, e.g. <c>0.2.3</c>.</summary>
+    private static string? InterfaceVersion(WasmComponentParser.Contents contents)
+    {
+        string? highest = null;
+        Version? highestParsed = null;
+        foreach (var item in contents.Imports.Concat(contents.Exports))
+        {
+            if (item is not { Namespace: "wasi", Version: { } version })
+            {
+                continue;
+            }
+            var parsed = Version.TryParse(version.Split('-', '+')[0], out var v) ? v : null;
+            if (highest is null || (parsed is not null && (highestParsed is null || parsed > highestParsed)))
+            {
+                highest = version;
+                highestParsed = parsed;
+            }
+        }
+        return highest;
+    }
+
+    private const string WasiPreview2 = "preview2";
+
     private static WasmModuleProblem? ClassificationProblem(string path, WasmModuleKind kind, string? nativeFormat, byte[] magic) =>
         kind switch
         {
@@ -196,6 +302,12 @@ public static class WasmModuleInspector
         WasmParserLimit.SectionCount => WasmModuleProblemCode.TooManySections,
         WasmParserLimit.NameLength => WasmModuleProblemCode.NameTooLong,
         WasmParserLimit.NameBytes => WasmModuleProblemCode.NamesTooLarge,
+        WasmParserLimit.CoreModuleCount => WasmModuleProblemCode.TooManyCoreModules,
+        WasmParserLimit.ComponentCount => WasmModuleProblemCode.TooManyComponents,
+        WasmParserLimit.ComponentNesting => WasmModuleProblemCode.ComponentNestingTooDeep,
+        WasmParserLimit.InstanceCount => WasmModuleProblemCode.TooManyInstances,
+        WasmParserLimit.AliasCount => WasmModuleProblemCode.TooManyAliases,
+        WasmParserLimit.CanonicalFunctionCount => WasmModuleProblemCode.TooManyCanonicalFunctions,
         _ => throw new ArgumentOutOfRangeException(nameof(limit), limit, null),
     };
 }

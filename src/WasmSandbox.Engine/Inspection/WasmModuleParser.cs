@@ -26,13 +26,26 @@ internal static class WasmModuleParser
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled.</exception>
     public static Contents Parse(string path, scoped ModuleBytes bytes, WasmInspectionOptions options, CancellationToken cancellation)
     {
-        var walk = new Walk(path, options, cancellation);
         byte[]? window = null;
+        return Parse(path, bytes, WasmBinaryClassifier.HeaderLength, bytes.Length, options, new WasmNameBudget(path, options.MaxNameBytes),
+            ref window, cancellation);
+    }
+
+    /// <summary>
+    /// Walks the sections of a core module that lie between <paramref name="start"/> (just past its header) and
+    /// <paramref name="end"/>: the whole file, or a core module nested in a component. Names count against
+    /// <paramref name="names"/>, which a component shares among all the modules inside it; <paramref name="window"/>
+    /// is the caller's file window.
+    /// </summary>
+    internal static Contents Parse(string path, scoped ModuleBytes bytes, long start, long end, WasmInspectionOptions options,
+        WasmNameBudget names, ref byte[]? window, CancellationToken cancellation)
+    {
+        var walk = new Walk(path, options, names, cancellation);
         WasmSectionId? previous = null;
         var sections = 0;
         Span<byte> headerBuffer = stackalloc byte[1 + WasmBodyReader.MaxLebBytes];
 
-        for (long offset = WasmBinaryClassifier.HeaderLength; offset < bytes.Length;)
+        for (long offset = start; offset < end;)
         {
             cancellation.ThrowIfCancellationRequested();
             if (++sections > options.MaxSections)
@@ -40,6 +53,7 @@ internal static class WasmModuleParser
                 throw WasmParserLimitException.TooManySections(path, offset, options.MaxSections);
             }
             var header = bytes.Peek(offset, headerBuffer);
+            header = header[..(int)Math.Min(header.Length, end - offset)];
             var rawId = header[0];
             if (!WasmSectionIds.IsKnown(rawId))
             {
@@ -48,14 +62,15 @@ internal static class WasmModuleParser
             var id = (WasmSectionId)rawId;
             var name = WasmSectionIds.Name(id);
 
-            var sizeReader = new WasmBodyReader(header[1..], offset + 1, path, name, "file");
+            var sizeReader = new WasmBodyReader(header[1..], offset + 1, path, name, end == bytes.Length ? "file" : "core module");
             var size = sizeReader.ReadVarU64();
             var bodyStart = offset + 1 + sizeReader.Position;
-            var available = bytes.Length - bodyStart;
+            var available = end - bodyStart;
             if (size > (ulong)available)
             {
-                throw new WasmModuleFormatException(path, name, offset,
-                    $"section size {size} runs past the end of the file ({available} bytes remain)");
+                throw new WasmModuleFormatException(path, name, offset, end == bytes.Length
+                    ? $"section size {size} runs past the end of the file ({available} bytes remain)"
+                    : $"section size {size} runs past the end of the core module ({available} bytes remain)");
             }
 
             if (id != WasmSectionId.Custom)
@@ -85,13 +100,11 @@ internal static class WasmModuleParser
     }
 
     /// <summary>The state of one parse: what has been collected, and the caps and token it is held to.</summary>
-    private sealed class Walk(string path, WasmInspectionOptions options, CancellationToken cancellation)
+    private sealed class Walk(string path, WasmInspectionOptions options, WasmNameBudget names, CancellationToken cancellation)
     {
         public List<WasmImportInfo> Imports { get; } = [];
         public List<WasmExportInfo> Exports { get; } = [];
         public List<WasmMemoryInfo> Memories { get; } = [];
-        private long _nameBytes;
-
         public void Section(WasmSectionId id, ref WasmBodyReader body)
         {
             switch (id)
@@ -268,11 +281,7 @@ internal static class WasmModuleParser
         {
             var start = body.Offset;
             var name = body.ReadName();
-            _nameBytes += body.Offset - start;
-            if (_nameBytes > options.MaxNameBytes)
-            {
-                throw WasmParserLimitException.NamesTooLarge(path, start, _nameBytes, options.MaxNameBytes);
-            }
+            names.Add(start, body.Offset - start);
             return name;
         }
 

@@ -23,6 +23,12 @@ public static class WasmModuleProblemCode
     public const string TooManySections = nameof(TooManySections);
     public const string NameTooLong = nameof(NameTooLong);
     public const string NamesTooLarge = nameof(NamesTooLarge);
+    public const string TooManyCoreModules = nameof(TooManyCoreModules);
+    public const string TooManyComponents = nameof(TooManyComponents);
+    public const string ComponentNestingTooDeep = nameof(ComponentNestingTooDeep);
+    public const string TooManyInstances = nameof(TooManyInstances);
+    public const string TooManyAliases = nameof(TooManyAliases);
+    public const string TooManyCanonicalFunctions = nameof(TooManyCanonicalFunctions);
     public const string MalformedSection = nameof(MalformedSection);
     public const string MemoryLimitExceeded = nameof(MemoryLimitExceeded);
     public const string UnsatisfiedImport = nameof(UnsatisfiedImport);

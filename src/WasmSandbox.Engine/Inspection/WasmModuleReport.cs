@@ -13,7 +13,12 @@ public sealed class WasmModuleReport
         IReadOnlyList<WasmMemoryInfo> memories,
         string? entryPoint,
         string? wasiVersion,
-        IReadOnlyList<WasmModuleProblem> problems)
+        IReadOnlyList<WasmModuleProblem> problems,
+        IReadOnlyList<WasmComponentExternInfo>? componentImports = null,
+        IReadOnlyList<WasmComponentExternInfo>? componentExports = null,
+        IReadOnlyList<WasmCoreModuleInfo>? coreModules = null,
+        int nestedComponentCount = 0,
+        string? wasiInterfaceVersion = null)
     {
         Path = path;
         Kind = kind;
@@ -25,6 +30,11 @@ public sealed class WasmModuleReport
         EntryPoint = entryPoint;
         WasiVersion = wasiVersion;
         Problems = problems;
+        ComponentImports = componentImports ?? [];
+        ComponentExports = componentExports ?? [];
+        CoreModules = coreModules ?? [];
+        NestedComponentCount = nestedComponentCount;
+        WasiInterfaceVersion = wasiInterfaceVersion;
     }
 
     /// <summary>The path the report is about, as given to the inspector.</summary>
@@ -41,16 +51,23 @@ public sealed class WasmModuleReport
     /// <summary>The file size in bytes.</summary>
     public long Size { get; }
 
-    /// <summary>The imports in section order; empty unless the file is a core module that parsed.</summary>
+    /// <summary>The imports in section order; empty unless the file is a core module that parsed (see <see cref="ComponentImports"/>).</summary>
     public IReadOnlyList<WasmImportInfo> Imports { get; }
 
-    /// <summary>The exports in section order; empty unless the file is a core module that parsed.</summary>
+    /// <summary>The exports in section order; empty unless the file is a core module that parsed (see <see cref="ComponentExports"/>).</summary>
     public IReadOnlyList<WasmExportInfo> Exports { get; }
 
-    /// <summary>The memories in index order: imported memories first, then defined ones.</summary>
+    /// <summary>
+    /// The memories of a core module in index order: imported memories first, then defined ones. Empty for a
+    /// component, whose memories are those of its <see cref="CoreModules"/>.
+    /// </summary>
     public IReadOnlyList<WasmMemoryInfo> Memories { get; }
 
-    /// <summary><c>_start</c> when the module exports a function of that name (a WASI command); null otherwise.</summary>
+    /// <summary>
+    /// What the sandbox calls to run the guest: <c>_start</c> when a core module exports a function of that name (a
+    /// WASI command), the exported <c>wasi:cli/run@0.2.x</c> interface of a component (a WASI command component);
+    /// null otherwise.
+    /// </summary>
     public string? EntryPoint { get; }
 
     /// <summary>
@@ -61,4 +78,28 @@ public sealed class WasmModuleReport
 
     /// <summary>Every problem found, most fundamental first.</summary>
     public IReadOnlyList<WasmModuleProblem> Problems { get; }
+
+    /// <summary>
+    /// The highest version among a component's <c>wasi:</c> interfaces, imported or exported (for example
+    /// <c>0.2.3</c>); null for a core module, or a component that names no versioned WASI interface.
+    /// </summary>
+    public string? WasiInterfaceVersion { get; }
+
+    /// <summary>
+    /// What a component imports (its world's imports) by name, e.g. <c>wasi:cli/stdout@0.2.3</c>, in section order;
+    /// empty for a core module, or a component that did not parse.
+    /// </summary>
+    public IReadOnlyList<WasmComponentExternInfo> ComponentImports { get; }
+
+    /// <summary>What a component exports by name, e.g. <c>wasi:cli/run@0.2.3</c>; empty for a core module.</summary>
+    public IReadOnlyList<WasmComponentExternInfo> ComponentExports { get; }
+
+    /// <summary>
+    /// The core modules inside a component, nested ones included, in file order, each with its memories; empty for a
+    /// core module.
+    /// </summary>
+    public IReadOnlyList<WasmCoreModuleInfo> CoreModules { get; }
+
+    /// <summary>How many components are nested inside a component, at any depth; 0 for a core module.</summary>
+    public int NestedComponentCount { get; }
 }

@@ -35,4 +35,16 @@ public enum WasmParserLimit
     NameLength,
     /// <summary><see cref="WasmInspectionOptions.MaxNameBytes"/>: all import and export names together.</summary>
     NameBytes,
+    /// <summary><see cref="WasmInspectionOptions.MaxCoreModules"/>: the core modules of a component, nested ones included.</summary>
+    CoreModuleCount,
+    /// <summary><see cref="WasmInspectionOptions.MaxComponents"/>: the components nested in a component, at any depth.</summary>
+    ComponentCount,
+    /// <summary><see cref="WasmInspectionOptions.MaxComponentNesting"/>: how deep components nest in a component.</summary>
+    ComponentNesting,
+    /// <summary><see cref="WasmInspectionOptions.MaxInstances"/>, for the core instances and the instances of one component.</summary>
+    InstanceCount,
+    /// <summary><see cref="WasmInspectionOptions.MaxAliases"/>, per component.</summary>
+    AliasCount,
+    /// <summary><see cref="WasmInspectionOptions.MaxCanonicalFunctions"/>, per component.</summary>
+    CanonicalFunctionCount,
 }

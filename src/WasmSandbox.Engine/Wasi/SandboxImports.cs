@@ -67,4 +67,72 @@ public static class SandboxImports
         }
         return $"import {module}.{name} is not provided by the sandbox (module '{module}' is not a WASI or host_process module; the guest was built for another host)";
     }
+
+    /// <summary>
+    /// The WASI preview 2 interfaces a component is linked with (Wasmtime's <c>AddWasiPreview2</c>), by package. The
+    /// same at every tier: the tier decides which directories are preopened (none under Isolated, so a component that
+    /// imports <c>wasi:filesystem</c> finds no files), and <c>wasi:sockets</c> is linked but every connection is
+    /// refused. <c>host_process</c> is a core-module interface; no tier links anything else for a component.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlySet<string>> WasiPreview2Interfaces =
+        new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal)
+        {
+            ["wasi:cli"] = new HashSet<string>(StringComparer.Ordinal)
+            {
+                "environment", "exit", "stdin", "stdout", "stderr", "terminal-input", "terminal-output",
+                "terminal-stdin", "terminal-stdout", "terminal-stderr",
+            },
+            ["wasi:io"] = new HashSet<string>(StringComparer.Ordinal) { "error", "poll", "streams" },
+            ["wasi:clocks"] = new HashSet<string>(StringComparer.Ordinal) { "monotonic-clock", "wall-clock" },
+            ["wasi:random"] = new HashSet<string>(StringComparer.Ordinal) { "random", "insecure", "insecure-seed" },
+            ["wasi:filesystem"] = new HashSet<string>(StringComparer.Ordinal) { "types", "preopens" },
+            ["wasi:sockets"] = new HashSet<string>(StringComparer.Ordinal)
+            {
+                "network", "instance-network", "tcp", "tcp-create-socket", "udp", "udp-create-socket", "ip-name-lookup",
+            },
+        };
+
+    /// <summary>The interface a WASI command component exports for the sandbox to call (<c>wasi:cli/run@0.2.x</c>).</summary>
+    public const string WasiRunInterface = "wasi:cli/run";
+
+    /// <summary>
+    /// Why a component's import is not satisfied, in the words Test-WasmModule reports; null when the sandbox links it.
+    /// Interfaces are matched by name and by a 0.2.x version (Wasmtime links any 0.2 version to its own); the
+    /// functions inside an interface are checked when the component is linked.
+    /// </summary>
+    public static string? DescribeMissingComponentImport(WasmComponentExternInfo import)
+    {
+        ArgumentNullException.ThrowIfNull(import);
+        var provided = string.Join(", ", WasiPreview2Interfaces.Keys);
+        if (import.Kind != "instance" || !import.IsInterface)
+        {
+            var what = import.Kind == "instance" ? "" : $" ({import.Kind})";
+            return $"import {import.Name}{what} is not provided by the sandbox (it links only the WASI preview 2 interfaces of {provided}; the component was built for another host)";
+        }
+        var package = $"{import.Namespace}:{import.Package}";
+        if (!WasiPreview2Interfaces.TryGetValue(package, out var interfaces))
+        {
+            return $"import {import.Name} is not provided by the sandbox ('{package}' is not among the WASI preview 2 packages it links: {provided}; the component was built for another host)";
+        }
+        if (!interfaces.Contains(import.Interface!))
+        {
+            return $"import {import.Name} is not a WASI preview 2 interface the sandbox links";
+        }
+        if (!IsPreview2Version(import.Version))
+        {
+            return import.Version is null
+                ? $"import {import.Name} names no version; the sandbox links WASI 0.2 interfaces (0.2.x)"
+                : $"import {import.Name} asks for WASI {import.Version}; the sandbox links WASI 0.2 interfaces (0.2.x)";
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="version"/> is a released WASI 0.2 version (<c>0.2.0</c>, <c>0.2.3</c>): Wasmtime links
+    /// any of them to its own 0.2 interfaces, but a pre-release such as <c>0.2.0-rc-2023-11-10</c> only to itself,
+    /// and it links none.
+    /// </summary>
+    internal static bool IsPreview2Version(string? version) =>
+        version is not null && version.StartsWith("0.2.", StringComparison.Ordinal) && version.Length > 4
+        && version.AsSpan(4).ContainsAnyExceptInRange('0', '9') is false;
 }

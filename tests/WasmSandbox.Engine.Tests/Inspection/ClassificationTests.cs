@@ -19,13 +19,14 @@ public sealed class ClassificationTests
     [Fact]
     public void ComponentIsRefusedAsPreview2()
     {
-        byte[] component = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, 0x00, 0x00];
+        // The header alone: an empty component, sound but with nothing to run.
+        byte[] component = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
 
         var report = Inspect(component);
 
         Assert.Equal(WasmModuleKind.Component, report.Kind);
         Assert.Equal("preview2", report.WasiVersion);
-        Assert.Equal([WasmModuleProblemCode.ComponentNotSupported], Codes(report));
+        Assert.Equal([WasmModuleProblemCode.ComponentNotSupported, WasmModuleProblemCode.NoEntryPoint], Codes(report));
         var ex = Refusal<WasmComponentNotSupportedException>(report);
         Assert.Contains("WebAssembly components (WASI preview 2) are not supported yet", ex.Message);
         Assert.StartsWith(DisplayPath + ": ", ex.Message);

@@ -28,6 +28,16 @@ internal static class InspectionFixtures
 
     public static string[] Codes(WasmModuleReport report) => [.. report.Problems.Select(p => p.Code)];
 
+    /// <summary>
+    /// A component's problems other than ComponentNotSupported, the start path's refusal of every component while
+    /// the sandbox does not run them: the tests of what the inspector finds in a component read these, so that they
+    /// hold unchanged once components run.
+    /// </summary>
+    public static WasmModuleProblem[] ComponentProblems(WasmModuleReport report) =>
+        [.. report.Problems.Where(p => p.Code != WasmModuleProblemCode.ComponentNotSupported)];
+
+    public static string[] ComponentCodes(WasmModuleReport report) => [.. ComponentProblems(report).Select(p => p.Code)];
+
     /// <summary>The only problem with <paramref name="code"/>; fails when there is none or more than one.</summary>
     public static WasmModuleProblem Single(WasmModuleReport report, string code) => Assert.Single(report.Problems, p => p.Code == code);
 

@@ -155,7 +155,7 @@ public sealed class InspectionFuzzTests(ITestOutputHelper output)
         return report;
     }
 
-    private static byte[] Mutate(Random random, byte[] input, List<(int Start, int Body, int End)> sections)
+    internal static byte[] Mutate(Random random, byte[] input, List<(int Start, int Body, int End)> sections)
     {
         if (input.Length == 0)
         {
