@@ -77,13 +77,13 @@ internal sealed class ComponentGuest
             session.ThrowIfInterrupted();
             var result = run.Call();
             // run returns result: an err is the command's failure, exit code 1 (as wasmtime run reports it).
-            return result is { Kind: ComponentValueKind.Result, IsOk: false }
+            return outcome.ForComponent(result is { Kind: ComponentValueKind.Result, IsOk: false }
                 ? new(1, WasmExitReason.Exited, null)
-                : ExecutionOutcome.Returned;
+                : ExecutionOutcome.Returned);
         }
         catch (Exception e)
         {
-            return outcome.Classify(e, linking: false);
+            return outcome.ForComponent(outcome.Classify(e, linking: false));
         }
     }
 

@@ -105,6 +105,14 @@ internal sealed class ExecutionOutcome : IDisposable
     /// <summary>The guest returned from <c>_start</c>.</summary>
     public static ExitDecision Returned => new(0, WasmExitReason.Exited, null);
 
+    /// <summary>
+    /// How a component's run ended, given what the runner saw (<paramref name="seen"/>). A component's output limit is
+    /// reached inside Wasmtime's output callback, which cannot unwind the guest the way a core module's fd_write does:
+    /// the guest may still return or exit before the epoch ends it, and the limit stands over that end.
+    /// </summary>
+    public ExitDecision ForComponent(ExitDecision seen) =>
+        Requested == InterruptReason.OutputLimitExceeded ? ForRequest(InterruptReason.OutputLimitExceeded) : seen;
+
     /// <summary>The end a host request causes.</summary>
     public ExitDecision ForRequest(InterruptReason reason) => reason switch
     {
