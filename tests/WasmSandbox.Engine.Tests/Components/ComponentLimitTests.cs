@@ -62,6 +62,29 @@ public class ComponentLimitTests
     }
 
     [Fact]
+    public void StdinPumpThreadsAndPipesEndWithTheirExecutions()
+    {
+        using var sandbox = new Sandbox();
+        // Warm up once, so the engine's and Wasmtime's own threads exist before counting.
+        ComponentFixtures.RunToEnd(sandbox, "cprobe", stdin: "x", arguments: "echo");
+        Thread.Sleep(200);
+        int threadsBefore = Process.GetCurrentProcess().Threads.Count;
+        int fdsBefore = OperatingSystem.IsLinux() ? Directory.GetFiles("/proc/self/fd").Length : 0;
+        for (int i = 0; i < 20; i++)
+        {
+            // Half read their input to the end; half never read it (the pump is left with bytes the guest never took).
+            var run = ComponentFixtures.RunToEnd(sandbox, "cprobe", stdin: new string('y', 100_000), arguments: i % 2 == 0 ? "echo" : "hello");
+            Assert.Equal(0, run.ExitCode);
+        }
+        Thread.Sleep(300);
+        Assert.InRange(Process.GetCurrentProcess().Threads.Count, 0, threadsBefore + 4);
+        if (OperatingSystem.IsLinux())
+        {
+            Assert.InRange(Directory.GetFiles("/proc/self/fd").Length, 0, fdsBefore + 8);
+        }
+    }
+
+    [Fact]
     public void FuelExhaustionEndsWith124()
     {
         using var sandbox = new Sandbox();
