@@ -67,7 +67,8 @@ internal sealed class ComponentGuest
             return outcome.Classify(e, linking: true);
         }
         var run = instance.GetFunction(RunInterface, "run");
-        if (run is null)
+        // wasi:cli/run's run takes nothing; a component exporting another 'run' under that name is not a command.
+        if (run is null || run.ParameterCount != 0)
         {
             return new(ExecutionOutcome.LinkFailedExitCode, WasmExitReason.LinkFailed,
                 "the component exports no wasi:cli/run@0.2 'run' function; it is not a wasi:cli/command");
