@@ -90,12 +90,18 @@ Describe 'Invoke-WasmModule with a component' {
     It 'refuses a wasi:sockets connect to a listening loopback port' {
         $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
         $listener.Start()
+        # In the test's own folder: a ReadWrite grant of the repository would hold the test compile cache, whose key
+        # the sandbox then revokes (and every later process of the run would compile afresh).
+        Push-Location $dir
         try {
             $port = $listener.LocalEndpoint.Port
             Invoke-WasmModule $cprobe connect $port -PermissionTier ReadWrite | Should -BeLike 'connect refused: access-denied*'
             $listener.Pending() | Should -BeFalse
         }
-        finally { $listener.Stop() }
+        finally {
+            Pop-Location
+            $listener.Stop()
+        }
     }
 }
 
