@@ -27,6 +27,10 @@
       components a hello-world as a core module and as a component (the same C program, adapted), and the 12 MB
                  JavaScript component: cold compile, Start-WasmExecution -Wait per run, first run in a new pwsh
                  with the disk cache warm (bench/Measure-Components.ps1; fixtures from tools/Build-Components.ps1)
+      tiers      first-ever runs (empty compile cache, new session) of @yowasp/clang (75 MB), @yowasp/yosys (31 MB)
+                 and SQLite under -CompilePolicy Tiered, Optimized and Baseline, against Node's first run of the same
+                 task; the run after, the wait for optimized code and the steady state (bench/Measure-Tiers.ps1,
+                 its own table in results/tiers.md)
 
     Every peer must print the same stdout (SHA-256 compared) before its time counts. The compile cache is kept in
     <OutputPath>/compile-cache (WASMSANDBOX_CACHE_DIR), emptied at the start of each run, so runs do not depend on
@@ -215,6 +219,11 @@ try {
         ($line -join "`n") | ConvertFrom-Json
     }
     $sessions | ConvertTo-Json -Depth 3 | Set-Content -LiteralPath (Join-Path $resultsDir 'first-execution.json')
+
+    # First-ever runs of big real modules on each compiler tier against Node's first run (its own table: tiers.md).
+    $tierArguments = @{ ModulePath = $ModulePath; OutputPath = $OutputPath; Samples = $(if ($Quick) { 1 } else { 3 }) }
+    if ($Quick) { $tierArguments.Task = 'yosys' }
+    & (Join-Path $PSScriptRoot 'Measure-Tiers.ps1') @tierArguments
 }
 finally {
     # The caller's session (build.ps1 runs this script in its own) keeps its own cache setting.
@@ -252,6 +261,8 @@ function Add-WorkloadRows {
         -Met (($p.rawEpoch.median / $p.rawNoEpoch.median) -le 1.05)))
     $rows.Add((New-Row -Measure '  sandbox vs raw Wasmtime without epochs' -Ours "$(Format-Number $ours 'ms') vs $(Format-Number $p.rawNoEpoch.median 'ms')" `
         -Ratio (Format-PairRatio $p.ours $p.rawNoEpoch) -Goal 'context: all the sandbox adds' -Met '-'))
+    $rows.Add((New-Row -Measure '  baseline tier (Winch code) vs optimized (Cranelift)' -Ours "$(Format-Number $p.oursBaseline.median 'ms') vs $(Format-Number $ours 'ms')" `
+        -Ratio (Format-PairRatio $p.oursBaseline $p.ours) -Goal 'context: the slowdown of a first run''s code (see tiers)' -Met '-'))
     $rows.Add((New-Row -Measure '  fuel metering (MaxFuel set vs not)' -Ours "$(Format-Number $p.oursFuel.median 'ms') vs $(Format-Number $ours 'ms')" `
         -Ratio (Format-PairRatio $p.oursFuel $p.ours) -Goal 'context: reported' -Met '-'))
 }

@@ -5,6 +5,12 @@ internal sealed class Sandbox : IDisposable
 {
     private readonly TempDir _dir = new();
 
+    /// <summary>A sandbox whose starts all use <paramref name="policy"/> (the options' own when null).</summary>
+    public Sandbox(WasmCompilePolicy? policy = null) => Policy = policy;
+
+    /// <summary>The compile policy forced on every start, so a test class can run its limits on each tier.</summary>
+    public WasmCompilePolicy? Policy { get; }
+
     public string Directory => _dir.Path;
 
     public string Write(string name, string content) => _dir.Write(name, content);
@@ -13,7 +19,14 @@ internal sealed class Sandbox : IDisposable
     public WasmExecution Start(string wat, WasmExecutionOptions? options = null, string name = "guest.wat", WasmRuntime? runtime = null)
     {
         var path = Write(name, wat);
-        return (runtime ?? WasmRuntime.Shared).Start(new WasmContext(path), WithDirectory(options ?? new WasmExecutionOptions()));
+        var execution = (runtime ?? WasmRuntime.Shared).Start(new WasmContext(path), WithDirectory(options ?? new WasmExecutionOptions()));
+        if (Policy == WasmCompilePolicy.Baseline && execution.Warmup.Tier != WasmCompileTier.Baseline)
+        {
+            // A limit test meant for baseline code that silently ran on optimized code would prove nothing about Winch.
+            execution.Stop();
+            throw new InvalidOperationException($"{name} was to run on baseline code but ran on {execution.Warmup.Tier} code: {execution.Warmup.Note}");
+        }
+        return execution;
     }
 
     public WasmExecutionOptions WithDirectory(WasmExecutionOptions o) => new()
@@ -34,6 +47,7 @@ internal sealed class Sandbox : IDisposable
         Clock = o.Clock,
         ClockStart = o.ClockStart,
         RandomSeed = o.RandomSeed,
+        CompilePolicy = Policy ?? o.CompilePolicy,
         TerminalStreams = o.TerminalStreams,
         Owner = o.Owner,
     };

@@ -1,7 +1,9 @@
 # Attacks on the on-disk compile cache. An artifact is native code that Wasmtime runs unchecked, so each test plants or
 # reshapes something in or around a cache folder that holds good artifacts, then starts a module in a new session over
 # that folder and requires it to be compiled (Source 'compiled', Reason 'executed') with a note -Verbose shows, never
-# loaded. Every session has its own cache folder, given through $env:WASMSANDBOX_CACHE_DIR.
+# loaded. Every session has its own cache folder, given through $env:WASMSANDBOX_CACHE_DIR. Runs use optimized code
+# (-CompilePolicy Optimized), so each module has one artifact to attack; the same rules for baseline artifacts are
+# tested in xunit (ModuleCacheTestsOnBaseline), and a tiered start's note for a refused artifact below.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot ../Pester/TestHelpers.psm1) -Force
     Import-Module (Join-Path $PSScriptRoot HostWatch.psm1) -Force
@@ -22,11 +24,12 @@ BeforeAll {
 `$ErrorActionPreference = 'Stop'
 Import-Module $(ConvertTo-QuotedLiteral (Get-Module WasmSandbox).Path)
 function Run([string] `$Module, [string[]] `$Arguments = @(), [hashtable] `$Options = @{}) {
+    if (-not `$Options.ContainsKey('CompilePolicy')) { `$Options.CompilePolicy = 'Optimized' }
     `$all = @(Start-WasmExecution -Context (New-WasmContext `$Module) -ArgumentList `$Arguments -Wait -Verbose @Options 4>&1)
     `$events = @(`$all | Where-Object { `$_ -isnot [System.Management.Automation.VerboseRecord] })
     `$warmup = (Get-WasmExecution -Id `$events[-1].ExecutionId).Warmup
     [pscustomobject]@{
-        Source = `$warmup.Source; Reason = `$warmup.Reason; Note = `$warmup.Note
+        Source = `$warmup.Source; Reason = `$warmup.Reason; Note = `$warmup.Note; Tier = [string]`$warmup.Tier
         ExitCode = (`$events | Where-Object Kind -eq Exited).ExitCode
         Stdout = -join (`$events | Where-Object Kind -eq Stdout | ForEach-Object Text)
         Verbose = @(`$all | Where-Object { `$_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
@@ -145,6 +148,21 @@ Describe 'An artifact in the compile cache' {
         $run[0].ExitCode | Should -Be 3 -Because "stdio's own code ran, not wordfreq's"
         ($run[1].Source, $run[1].ExitCode) | Should -Be @('memory', 3)
         (Invoke-CacheSession $cache $runStdio).Source | Should -Be 'disk' -Because 'the forged file was replaced'
+    }
+
+    It 'forged, is not run by a tiered start either, which says so and runs on baseline code' {
+        $cache = Copy-Cache (Join-Path $root 'forged-tiered/cache')
+        $forged = Invoke-CacheSession 'off' ("Run $(ConvertTo-QuotedLiteral $forge) " +
+            "'$wordfreqArtifact', '$stdioArtifact', '$wordfreqHash', '$stdioHash' " +
+            "@{ PermissionTier = 'ReadWrite'; WorkingDirectory = $(ConvertTo-QuotedLiteral $cache) }")
+        $forged.Stdout | Should -Be "forged 1`n"
+        $path = Join-Path $cache $stdioArtifact
+
+        $run = Invoke-CacheSession $cache "Run $(ConvertTo-QuotedLiteral $stdio) 'exit', '3' @{ CompilePolicy = 'Tiered' }"
+
+        Assert-Compiled $run "the compiled artifact $path was ignored: its MAC does not match"
+        $run.Tier | Should -Be 'Baseline'
+        $run.ExitCode | Should -Be 3 -Because "stdio's own code ran, not wordfreq's"
     }
 
     It 'renamed from another module is compiled, not run' {

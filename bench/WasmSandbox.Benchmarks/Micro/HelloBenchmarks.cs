@@ -22,9 +22,9 @@ public class HelloBenchmarks
     {
         _context = new WasmContext(ModulePath);
         string directory = Path.GetDirectoryName(ModulePath)!;
-        _isolated = new WasmExecutionOptions { WorkingDirectory = directory };
-        _readOnly = new WasmExecutionOptions { WorkingDirectory = directory, PermissionTier = WasmPermissionTier.ReadOnly };
-        _metered = new WasmExecutionOptions { WorkingDirectory = directory, MaxFuel = 1UL << 40 };
+        _isolated = new WasmExecutionOptions { WorkingDirectory = directory, CompilePolicy = WasmCompilePolicy.Optimized };
+        _readOnly = new WasmExecutionOptions { WorkingDirectory = directory, PermissionTier = WasmPermissionTier.ReadOnly, CompilePolicy = WasmCompilePolicy.Optimized };
+        _metered = new WasmExecutionOptions { WorkingDirectory = directory, MaxFuel = 1UL << 40, CompilePolicy = WasmCompilePolicy.Optimized };
         // Compile outside the measurement, for both engine profiles.
         Isolated();
         Metered();

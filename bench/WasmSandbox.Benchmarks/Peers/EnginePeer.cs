@@ -19,10 +19,14 @@ internal sealed class EnginePeer : IWorkloadPeer
     private readonly byte[]? _stdin;
     private readonly bool _fuel;
     private readonly WasmPermissionTier _tier;
+    private readonly WasmCompilePolicy _policy;
 
+    /// <param name="policy">Optimized by default: the peer measures the steady state, code compiled by Cranelift
+    /// (what every run gets once the optimized code is cached); Baseline measures Winch's code.</param>
     public EnginePeer(string name, string modulePath, IReadOnlyList<string> arguments, byte[]? stdin, bool fuel,
-        WasmPermissionTier tier = WasmPermissionTier.ReadOnly)
+        WasmPermissionTier tier = WasmPermissionTier.ReadOnly, WasmCompilePolicy policy = WasmCompilePolicy.Optimized)
     {
+        _policy = policy;
         Name = name;
         _context = new WasmContext(modulePath);
         _arguments = arguments;
@@ -44,6 +48,7 @@ internal sealed class EnginePeer : IWorkloadPeer
             WorkingDirectory = Path.GetDirectoryName(_context.ModulePath),
             PermissionTier = _tier,
             MaxFuel = _fuel ? UnlimitedFuel : null,
+            CompilePolicy = _policy,
         };
         using var stdout = new OutputDigest(verify);
         var stderr = new StringBuilder();

@@ -30,6 +30,7 @@ internal static class WorkloadScenario
 
         var ours = new EnginePeer("ours", module, arguments, stdin, fuel: false);
         var oursFuel = new EnginePeer("oursFuel", module, arguments, stdin, fuel: true);
+        var oursBaseline = new EnginePeer("oursBaseline", module, arguments, stdin, fuel: false, policy: WasmCompilePolicy.Baseline);
         using var rawNoEpoch = new RawWasmtimePeer("rawNoEpoch", module, arguments, stdinPath, epoch: false);
         using var rawEpoch = new RawWasmtimePeer("rawEpoch", module, arguments, stdinPath, epoch: true);
         var nodeInProcess = new NodeInProcessPeer("nodeWarm", nodeBench, module, arguments, stdinPath, warmup: 2);
@@ -38,6 +39,7 @@ internal static class WorkloadScenario
             new ProcessPeer("native", native, arguments, directory, stdinPath),
             ours,
             oursFuel,
+            oursBaseline,
             rawNoEpoch,
             rawEpoch,
             new ProcessPeer("nodeOneShot", "node", new[] { runNode, module }.Concat(arguments).ToArray(), directory, stdinPath),

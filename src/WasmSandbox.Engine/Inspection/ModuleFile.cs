@@ -58,6 +58,9 @@ internal static partial class ModuleFile
         _ => $"file of type 0x{status.Type:x4}",
     };
 
+    /// <summary>Raised with the path each time a module file's content is read into memory (tests count reads by it).</summary>
+    internal static event Action<string>? ContentRead;
+
     /// <summary>
     /// The whole file as one buffer (Wasmtime takes a module as contiguous memory), never more than
     /// <paramref name="cap"/> bytes: a file that grows while it is read, or whose size was not known in advance,
@@ -66,6 +69,7 @@ internal static partial class ModuleFile
     /// <exception cref="WasmParserLimitException">The file is larger than <paramref name="cap"/>.</exception>
     public static byte[] ReadAll(SafeFileHandle file, string path, long cap)
     {
+        ContentRead?.Invoke(path);
         long expected = RandomAccess.GetLength(file);
         if (expected > cap)
         {

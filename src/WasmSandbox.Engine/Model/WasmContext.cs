@@ -2,7 +2,8 @@ namespace WasmSandbox;
 
 /// <summary>
 /// A named handle on a module file (or on module bytes, <see cref="FromBytes"/>). For a file it holds the path exactly as given: a relative path is resolved against each
-/// execution's working directory when that execution starts, and the file is read afresh at every start.
+/// execution's working directory when that execution starts, and the file is checked afresh at every start (an unchanged
+/// file is not read again: see <see cref="ModuleIdentityCache"/>).
 /// </summary>
 public sealed class WasmContext
 {

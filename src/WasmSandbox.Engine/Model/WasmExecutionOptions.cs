@@ -40,6 +40,12 @@ public sealed class WasmExecutionOptions
     /// <summary>Descriptors the guest may hold open at once beyond its stdio and preopens (<c>-MaxOpenFiles</c>).</summary>
     public int MaxOpenFiles { get; init; } = SandboxLimits.DefaultMaxOpenFiles;
 
+    /// <summary>
+    /// Which compiler tiers the start may use while no optimized code for the module is cached; see
+    /// <see cref="WasmCompilePolicy"/>. <see cref="WasmCompilePolicy.Tiered"/> by default.
+    /// </summary>
+    public WasmCompilePolicy CompilePolicy { get; init; } = WasmCompilePolicy.Tiered;
+
     /// <summary>What the guest's clocks read (<c>-Clock</c>): virtual by default.</summary>
     public SandboxClockMode Clock { get; init; } = SandboxClockMode.Virtual;
 

@@ -7,14 +7,30 @@ public sealed class WasmWarmup
     internal const string FromDisk = "disk";
     internal const string Compiled = "compiled";
 
-    internal WasmWarmup(string source, string modulePath, string? compileCacheDir, TimeSpan compileTime, string? note)
+    internal WasmWarmup(string source, string modulePath, string? compileCacheDir, TimeSpan compileTime, string? note,
+        WasmCompileTier tier = WasmCompileTier.Optimized, bool optimizedPending = false)
     {
         Source = source;
         ModulePath = modulePath;
         CompileCacheDir = compileCacheDir;
         CompileTime = compileTime;
         Note = note;
+        Tier = tier;
+        OptimizedPending = optimizedPending;
     }
+
+    /// <summary>The compiler whose code this execution runs: <c>Optimized</c> (Cranelift) or <c>Baseline</c> (Winch).</summary>
+    public WasmCompileTier Tier { get; }
+
+    /// <summary>
+    /// True when optimized code for the module was being compiled in the background as this execution started: later
+    /// starts run on it once it is ready (see <see cref="WasmCompilePolicy.Tiered"/>).
+    /// </summary>
+    public bool OptimizedPending { get; }
+
+    /// <summary>The same facts with another note (a fallback's reason added to the cache's).</summary>
+    internal WasmWarmup WithNote(string? note) =>
+        note is null ? this : new WasmWarmup(Source, ModulePath, CompileCacheDir, CompileTime, Note is null ? note : $"{Note}; {note}", Tier, OptimizedPending);
 
     /// <summary>True when the module was compiled for this execution.</summary>
     public bool Executed => Source == Compiled;
@@ -40,10 +56,10 @@ public sealed class WasmWarmup
     /// </summary>
     public string? Note { get; }
 
-    public override string ToString() => Source switch
+    public override string ToString() => (Source switch
     {
         Compiled => $"compiled in {CompileTime.TotalMilliseconds:0.#} ms",
         FromDisk => $"loaded from the disk cache in {CompileTime.TotalMilliseconds:0.#} ms",
         _ => "cached in memory",
-    };
+    }) + (Tier == WasmCompileTier.Baseline ? " (baseline code" + (OptimizedPending ? "; optimized code being compiled)" : ")") : "");
 }

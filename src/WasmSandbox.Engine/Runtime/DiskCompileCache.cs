@@ -249,6 +249,18 @@ internal sealed class DiskCompileCache
     }
 
     /// <summary>
+    /// Deletes the module's artifact for <paramref name="profileKey"/>, if there is one (code superseded by another
+    /// tier's). Best effort: a file that cannot be deleted is left to eviction.
+    /// </summary>
+    public void Delete(string profileKey, string sha256)
+    {
+        if (CheckFolder() is null)
+        {
+            TryDelete(ArtifactPath(profileKey, sha256));
+        }
+    }
+
+    /// <summary>
     /// Stores the module unless a trusted-looking artifact is there already (then counts that as a use). Its MAC is not
     /// checked here: the next load does, and replaces it if it fails.
     /// </summary>

@@ -26,6 +26,15 @@ internal sealed class ModuleCache
     private readonly ConcurrentDictionary<(string Directory, long MaxBytes), DiskCompileCache> _disks = new();
     private volatile Setup _setup;
     private int _loads;
+    private readonly BackgroundCompiler _background = new();
+    // Modules (by SHA-256) the baseline compiler refused: their tiered starts go straight to optimized code.
+    private readonly ConcurrentDictionary<string, string> _baselineRefused = new(StringComparer.Ordinal);
+    // Background compiles that failed, by memory-cache key, with Wasmtime's reason: the next start compiles in the
+    // foreground instead, where the failure is reported (or a pool refusal handled) like any other.
+    private readonly ConcurrentDictionary<string, string> _backgroundFailed = new(StringComparer.Ordinal);
+
+    [ThreadStatic]
+    private static bool t_inBackground;
 
     /// <summary>A cache set up from the host's environment (<see cref="CompileCacheSettings.FromEnvironment"/>).</summary>
     /// <remarks>
@@ -86,11 +95,205 @@ internal sealed class ModuleCache
 
     public static string Hash(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-    public (Module Module, WasmWarmup Warmup) GetOrCompile(EngineProfile profile, byte[] wasm, string sha256, string modulePath, string displayName)
+    /// <summary>Module bytes already in memory (the trampoline, tests).</summary>
+    public (Module Module, WasmWarmup Warmup) GetOrCompile(EngineProfile profile, byte[] wasm, string sha256, string modulePath, string displayName) =>
+        GetOrCompile(profile, () => wasm, sha256, modulePath, displayName);
+
+    /// <summary>
+    /// The compiled module whose binary has the SHA-256 <paramref name="sha256"/>. <paramref name="wasm"/> is called only
+    /// when the module must be compiled (not in memory, not on disk), and may throw (for a module read from a file,
+    /// <see cref="ReadModule.ContentChangedException"/> when the file no longer holds that content): the entry is then
+    /// dropped, as after a failed compile, and the exception passes to the caller.
+    /// </summary>
+    public (Module Module, WasmWarmup Warmup) GetOrCompile(EngineProfile profile, Func<byte[]> wasm, string sha256, string modulePath, string displayName)
     {
         var setup = Current();
         var loaded = Get(profile, wasm, sha256, displayName, setup);
         return (loaded.Module, Warmup(loaded, modulePath, setup));
+    }
+
+    /// <summary>How many background compiles are queued or running.</summary>
+    public int BackgroundPending => _background.Pending;
+
+    /// <summary>
+    /// The compiled module for one start under <paramref name="policy"/>, and the profile whose engine it belongs to
+    /// (<paramref name="optimized"/> or <paramref name="baseline"/>). This is the one place that decides the tier:
+    /// <list type="bullet">
+    /// <item><see cref="WasmCompilePolicy.Optimized"/>, or no baseline profile: optimized code, compiled now if it must be.</item>
+    /// <item><see cref="WasmCompilePolicy.Baseline"/>: baseline code; optimized code only if the baseline compiler refuses the module.</item>
+    /// <item><see cref="WasmCompilePolicy.Tiered"/>: optimized code when it is in memory or on disk; otherwise baseline
+    /// code, with the optimized code queued for the background compiler (once per module and engine).</item>
+    /// </list>
+    /// A module the baseline compiler refuses (a feature Winch lacks, such as tail calls) runs on optimized code, with a
+    /// note, never a failure.
+    /// </summary>
+    /// <param name="optimized">The profile this start runs optimized code on (the pool's, when it holds a slot).</param>
+    /// <param name="baseline">The baseline profile (created on first use); null when baseline code may not be used.</param>
+    /// <param name="policy">The start's compile policy.</param>
+    /// <param name="wasm">The checked module bytes, asked for only when something must be compiled (see
+    /// <see cref="GetOrCompile(EngineProfile, Func{byte[]}, string, string, string)"/>).</param>
+    /// <param name="sha256">Their SHA-256, the cache key.</param>
+    /// <param name="modulePath">The module path as the context gave it (for the warmup facts).</param>
+    /// <param name="displayName">The module's name in Wasmtime's messages.</param>
+    /// <param name="baselineUnavailable">Why there is no baseline profile, for the warmup note; null if there is one.</param>
+    /// <param name="preferred">The profile later starts will prefer (the pool's while the pool is usable), for which
+    /// the background compile prepares code; null for <paramref name="optimized"/>.</param>
+    public (Module Module, WasmWarmup Warmup, EngineProfile Profile) GetForStart(EngineProfile optimized, Func<EngineProfile>? baseline,
+        WasmCompilePolicy policy, Func<byte[]> wasm, string sha256, string modulePath, string displayName, string? baselineUnavailable = null,
+        EngineProfile? preferred = null)
+    {
+        var setup = Current();
+        if (policy == WasmCompilePolicy.Optimized || baseline is null)
+        {
+            var loaded = Get(optimized, wasm, sha256, displayName, setup);
+            string? why = policy == WasmCompilePolicy.Optimized ? null : baselineUnavailable;
+            return (loaded.Module, Warmup(loaded, modulePath, setup, WasmCompileTier.Optimized).WithNote(why is null ? null : $"{why}; the module runs on optimized code"), optimized);
+        }
+        bool pending = false;
+        // Why a stored optimized artifact was not used (tampered, foreign, unreadable): said on this start's warmup,
+        // whatever code it then runs on, as a start without tiers would say it.
+        string? diskNote = null;
+        if (policy == WasmCompilePolicy.Tiered)
+        {
+            if (TryTakeOptimized(optimized, sha256, displayName, setup, out diskNote) is { } ready)
+            {
+                return (ready.Module, Warmup(ready, modulePath, setup, WasmCompileTier.Optimized), optimized);
+            }
+            if (_backgroundFailed.ContainsKey(Key(optimized, sha256)))
+            {
+                // Compiled in the foreground so that the failure (or the pool's refusal) surfaces as it would without tiers.
+                var loaded = Get(optimized, wasm, sha256, displayName, setup);
+                _backgroundFailed.TryRemove(Key(optimized, sha256), out _);
+                return (loaded.Module, Warmup(loaded, modulePath, setup, WasmCompileTier.Optimized), optimized);
+            }
+            pending = ScheduleOptimized(preferred ?? optimized, baseline, wasm, sha256, displayName, setup);
+        }
+        if (!_baselineRefused.TryGetValue(sha256, out string? refused))
+        {
+            try
+            {
+                var profile = baseline();
+                var loaded = Get(profile, wasm, sha256, displayName, setup);
+                if (pending)
+                {
+                    // The background compile may have finished while this one ran, before there was anything to drop.
+                    DropIfSuperseded(preferred ?? optimized, profile, sha256, setup);
+                }
+                return (loaded.Module, Warmup(loaded, modulePath, setup, WasmCompileTier.Baseline, pending).WithNote(diskNote), profile);
+            }
+            catch (WasmtimeException e)
+            {
+                refused = FirstLine(e.Message);
+                _baselineRefused[sha256] = refused;
+            }
+        }
+        // Waits for the background compile if one is under way (the same entry), or compiles now.
+        var fallback = Get(optimized, wasm, sha256, displayName, setup);
+        return (fallback.Module, Warmup(fallback, modulePath, setup, WasmCompileTier.Optimized).WithNote(diskNote)
+            .WithNote($"the baseline compiler (Winch) refused the module ({refused}); it runs on optimized code"), optimized);
+    }
+
+    /// <summary>
+    /// Optimized code already in memory or on disk, without compiling; null when there is none (yet), with
+    /// <paramref name="note"/> saying why a stored artifact was not used, if one was there.
+    /// </summary>
+    private Loaded? TryTakeOptimized(EngineProfile profile, string sha256, string displayName, Setup setup, out string? note)
+    {
+        note = null;
+        string key = Key(profile, sha256);
+        if (_modules.TryGetValue(key, out var existing))
+        {
+            // Not created: being compiled (in the background, or for another start) — not waited for here.
+            return existing.IsValueCreated ? existing.Value : null;
+        }
+        if (setup.Disk is not { } disk)
+        {
+            return null;
+        }
+        var clock = Stopwatch.StartNew();
+        (var stored, note) = disk.TryLoad(profile.Engine, profile.Key, sha256, displayName);
+        if (stored is null)
+        {
+            // A refused artifact is replaced by the background compile.
+            return null;
+        }
+        var mine = new Lazy<Loaded>(new Loaded(stored, new Report(WasmWarmup.FromDisk, clock.Elapsed, setup.Settings.Note)));
+        Interlocked.Increment(ref _loads);
+        var entry = _modules.GetOrAdd(key, mine);
+        if (!ReferenceEquals(entry, mine))
+        {
+            return entry.IsValueCreated ? entry.Value : null;
+        }
+        Admit(key, mine.Value);
+        return mine.Value;
+    }
+
+    /// <summary>
+    /// Queues the optimized compile of the module for <paramref name="optimized"/>'s engine unless it is queued, under
+    /// way or done; true when one is pending after the call. The entry is in the memory cache from now on, so a start
+    /// that needs optimized code at once (Optimized policy, precompile, a baseline refusal) waits for this compile —
+    /// or runs it itself, in the foreground and in parallel, if it comes first — instead of compiling a second time.
+    /// </summary>
+    private bool ScheduleOptimized(EngineProfile optimized, Func<EngineProfile> baseline, Func<byte[]> wasm, string sha256, string displayName, Setup setup)
+    {
+        string key = Key(optimized, sha256);
+        var mine = new Lazy<Loaded>(() => Load(optimized, wasm, sha256, displayName, setup, background: t_inBackground),
+            LazyThreadSafetyMode.ExecutionAndPublication);
+        var entry = _modules.GetOrAdd(key, mine);
+        if (!ReferenceEquals(entry, mine))
+        {
+            return !entry.IsValueCreated;
+        }
+        _background.Enqueue(() =>
+        {
+            t_inBackground = true;
+            try
+            {
+                Resolve(key, mine);
+                DropIfSuperseded(optimized, baseline(), sha256, setup);
+            }
+            catch (Exception e)
+            {
+                _backgroundFailed[key] = e.Message;
+            }
+            finally
+            {
+                t_inBackground = false;
+            }
+        });
+        return true;
+    }
+
+    /// <summary>
+    /// Once the optimized code is in memory, the baseline code has served its purpose: later starts take the optimized
+    /// code, so neither the memory nor the disk cache keeps the baseline copy (executions still running on it keep it
+    /// alive). Called by both the background compile and the baseline compile, whichever ends last.
+    /// </summary>
+    private void DropIfSuperseded(EngineProfile optimized, EngineProfile baseline, string sha256, Setup setup)
+    {
+        if (_modules.TryGetValue(Key(optimized, sha256), out var done) && done.IsValueCreated)
+        {
+            _modules.TryRemove(Key(baseline, sha256), out _);
+            setup.Disk?.Delete(baseline.Key, sha256);
+        }
+    }
+
+    /// <summary>Whether optimized code for the module and fuel setting is in memory, for either engine that runs it.</summary>
+    private bool HasOptimized(bool fuel, string sha256)
+    {
+        string key = EngineProfile.KeyFor(WasmCompileTier.Optimized, fuel);
+        return IsLoaded($"{key}/{sha256}") || IsLoaded($"{key}+pool/{sha256}");
+
+        bool IsLoaded(string entry) => _modules.TryGetValue(entry, out var lazy) && lazy.IsValueCreated;
+    }
+
+    private static string Key(EngineProfile profile, string sha256) => $"{profile.EngineKey}/{sha256}";
+
+    private static string FirstLine(string message)
+    {
+        var lines = message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        // Wasmtime's "failed to compile" chain names the function and then the cause; the cause says what is missing.
+        return lines.Length == 0 ? message : string.Join(" ", lines.Where(l => l != "Caused by:").Take(3));
     }
 
     /// <summary>
@@ -98,7 +301,7 @@ internal sealed class ModuleCache
     /// A module already in memory is stored on disk if its artifact is missing (evicted, or the disk cache was
     /// unusable when it was compiled).
     /// </summary>
-    public WasmWarmup Precompile(EngineProfile profile, byte[] wasm, string sha256, string modulePath, string displayName)
+    public WasmWarmup Precompile(EngineProfile profile, Func<byte[]> wasm, string sha256, string modulePath, string displayName)
     {
         var setup = Current();
         var loaded = Get(profile, wasm, sha256, displayName, setup);
@@ -111,11 +314,17 @@ internal sealed class ModuleCache
         return new WasmWarmup(WasmWarmup.FromMemory, modulePath, setup.Settings.Directory, TimeSpan.Zero, note);
     }
 
-    private Loaded Get(EngineProfile profile, byte[] wasm, string sha256, string displayName, Setup setup)
+    private Loaded Get(EngineProfile profile, Func<byte[]> wasm, string sha256, string displayName, Setup setup)
     {
-        string key = $"{profile.EngineKey}/{sha256}";
+        string key = Key(profile, sha256);
         var lazy = _modules.GetOrAdd(key, _ => new Lazy<Loaded>(
-            () => Load(profile, wasm, sha256, displayName, setup), LazyThreadSafetyMode.ExecutionAndPublication));
+            () => Load(profile, wasm, sha256, displayName, setup, background: t_inBackground), LazyThreadSafetyMode.ExecutionAndPublication));
+        return Resolve(key, lazy);
+    }
+
+    /// <summary>The entry's module, waiting for its load; a failed load is dropped so the next start tries again.</summary>
+    private Loaded Resolve(string key, Lazy<Loaded> lazy)
+    {
         Loaded loaded;
         try
         {
@@ -127,17 +336,27 @@ internal sealed class ModuleCache
             _modules.TryRemove(new KeyValuePair<string, Lazy<Loaded>>(key, lazy));
             throw;
         }
-        // Once per load, not per caller, so the queue holds each cached key once.
+        Admit(key, loaded);
+        return loaded;
+    }
+
+    /// <summary>Counts a loaded entry against the bound, once per load, not per caller, so the queue holds each key once.</summary>
+    private void Admit(string key, Loaded loaded)
+    {
         if (loaded.TryEnqueue())
         {
             _order.Enqueue(key);
             Trim();
         }
-        return loaded;
     }
 
-    /// <summary>Takes the module from disk, or compiles it and stores it there.</summary>
-    private Loaded Load(EngineProfile profile, byte[] wasm, string sha256, string displayName, Setup setup)
+    /// <summary>
+    /// Takes the module from disk, or compiles it and stores it there. In the background, the compile runs on the
+    /// profile's <see cref="EngineProfile.BackgroundEngine"/> (one thread) and its code is moved to the profile's engine
+    /// through the disk cache (mapped, like any stored artifact) or, without one, through its serialized bytes; no start
+    /// paid for it, so the first to take it from memory is not charged with it either.
+    /// </summary>
+    private Loaded Load(EngineProfile profile, Func<byte[]> wasm, string sha256, string displayName, Setup setup, bool background = false)
     {
         Interlocked.Increment(ref _loads);
         var notes = new List<string>();
@@ -158,24 +377,67 @@ internal sealed class ModuleCache
                 notes.Add(note);
             }
         }
+        if (background)
+        {
+            return LoadCompiledInBackground(profile, wasm, sha256, displayName, setup, notes);
+        }
+        byte[] bytes = wasm(); // read now if the caller had not (not counted as compile time)
         var compileClock = Stopwatch.StartNew();
-        var module = Module.FromBytes(profile.Engine, displayName, wasm);
+        var module = Module.FromBytes(profile.Engine, displayName, bytes);
         var compileTime = compileClock.Elapsed;
-        if (setup.Disk?.Store(profile.Key, sha256, module) is { } storeNote)
+        if (profile.Tier == WasmCompileTier.Baseline && setup.Disk is { } later)
+        {
+            // Baseline code is a first run's, and its artifact is large (about four times the module): writing it
+            // (serialize, digest, write) would delay that run by up to seconds for a big module, so the background
+            // compiler writes it, before any queued compile. What the write finds wrong is not this start's to report.
+            // Not at all once optimized code for the module is in memory: the next start takes that (and a store now
+            // would come after the optimized compile had already dropped the baseline copy).
+            _background.Enqueue(() =>
+            {
+                if (!HasOptimized(profile.Fuel, sha256))
+                {
+                    later.Store(profile.Key, sha256, module);
+                }
+            }, first: true);
+        }
+        else if (setup.Disk?.Store(profile.Key, sha256, module) is { } storeNote)
         {
             notes.Add(storeNote);
         }
         return new Loaded(module, new Report(WasmWarmup.Compiled, compileTime, Join(notes)));
     }
 
+    private static Loaded LoadCompiledInBackground(EngineProfile profile, Func<byte[]> wasm, string sha256, string displayName, Setup setup, List<string> notes)
+    {
+        using var compiled = Module.FromBytes(profile.BackgroundEngine, displayName, wasm());
+        Module? module = null;
+        if (setup.Disk is { } disk)
+        {
+            if (disk.Store(profile.Key, sha256, compiled) is { } storeNote)
+            {
+                notes.Add(storeNote);
+            }
+            else
+            {
+                (module, _) = disk.TryLoad(profile.Engine, profile.Key, sha256, displayName);
+            }
+        }
+        // Without a usable disk cache (or when the artifact just written cannot be loaded back), through memory.
+        module ??= Module.Deserialize(profile.Engine, displayName, compiled.Serialize());
+        var loaded = new Loaded(module, new Report(WasmWarmup.Compiled, TimeSpan.Zero, Join(notes)));
+        loaded.Claim();
+        return loaded;
+    }
+
     /// <summary>
     /// The load's own report for the first execution that asks, a memory hit for every later one: exactly one
     /// execution is charged with the compile, even when several waited for it.
     /// </summary>
-    private static WasmWarmup Warmup(Loaded loaded, string modulePath, Setup setup)
+    private static WasmWarmup Warmup(Loaded loaded, string modulePath, Setup setup,
+        WasmCompileTier tier = WasmCompileTier.Optimized, bool optimizedPending = false)
     {
         var report = loaded.Claim() ? loaded.Report : Report.Memory;
-        return new WasmWarmup(report.Source, modulePath, setup.Settings.Directory, report.Time, report.Note);
+        return new WasmWarmup(report.Source, modulePath, setup.Settings.Directory, report.Time, report.Note, tier, optimizedPending);
     }
 
     // Distinct: a refused folder is reported by the attempt to read and again by the attempt to write.

@@ -23,7 +23,7 @@ public static class ModuleSource
         {
             return WasmModuleInspector.InspectOpen(fullPath, file, options, cancellation);
         }
-        return WasmModuleInspector.Inspect(fullPath, Read(file, fullPath, options.MaxFileBytes, cancellation), options, cancellation);
+        return WasmModuleInspector.Inspect(fullPath, ReadBinary(file, fullPath, options.MaxFileBytes, cancellation), options, cancellation);
     }
 
     /// <summary>
@@ -32,19 +32,22 @@ public static class ModuleSource
     /// </summary>
     internal static (byte[] Bytes, WasmModuleReport Report) ReadRunnable(string fullPath, WasmInspectionOptions options, CancellationToken cancellation = default)
     {
-        byte[] bytes;
+        byte[] bytes = WithFile(fullPath, file => ReadChecked(file, fullPath, options, cancellation));
+        // The bytes read are what runs; the file may have changed since it was walked, so they are judged again.
+        return Judge(fullPath, bytes, options, cancellation);
+    }
+
+    /// <summary>
+    /// Opens the module file (<see cref="ModuleFile.Open"/>) and runs <paramref name="use"/> on the handle, with the
+    /// failures of opening and reading reported as a start reports them: a missing file by name, any other I/O
+    /// failure as a module that could not be read.
+    /// </summary>
+    internal static T WithFile<T>(string fullPath, Func<SafeFileHandle, T> use)
+    {
         try
         {
             using var file = ModuleFile.Open(fullPath);
-            long length = RandomAccess.GetLength(file);
-            if (length > WalkFirstBytes && (!IsText(fullPath) || length > options.MaxFileBytes))
-            {
-                // The caps are checked on the file first, through the parser's window, so a hostile file (85 million
-                // exports, say) is refused before it costs its size in memory. A small file costs less to read than
-                // to walk twice (the window alone is 256 KiB): it is judged once, below.
-                WasmModuleInspector.EnsureRunnable(WasmModuleInspector.InspectOpen(fullPath, file, options, cancellation));
-            }
-            bytes = Read(file, fullPath, options.MaxFileBytes, cancellation);
+            return use(file);
         }
         catch (FileNotFoundException)
         {
@@ -54,8 +57,23 @@ public static class ModuleSource
         {
             throw new WasmCompileException(fullPath, $"the file could not be read: {e.Message}", e);
         }
-        // The bytes read are what runs; the file may have changed since it was walked, so they are judged again.
-        return Judge(fullPath, bytes, options, cancellation);
+    }
+
+    /// <summary>
+    /// The binary of the open module file, still to be judged (<see cref="Judge"/>): a large file is walked on disk
+    /// first, and refused if it breaks a cap, before it costs its size in memory.
+    /// </summary>
+    internal static byte[] ReadChecked(SafeFileHandle file, string fullPath, WasmInspectionOptions options, CancellationToken cancellation = default)
+    {
+        long length = RandomAccess.GetLength(file);
+        if (length > WalkFirstBytes && (!IsText(fullPath) || length > options.MaxFileBytes))
+        {
+            // The caps are checked on the file first, through the parser's window, so a hostile file (85 million
+            // exports, say) is refused before it costs its size in memory. A small file costs less to read than
+            // to walk twice (the window alone is 256 KiB): it is judged once, below.
+            WasmModuleInspector.EnsureRunnable(WasmModuleInspector.InspectOpen(fullPath, file, options, cancellation));
+        }
+        return ReadBinary(file, fullPath, options.MaxFileBytes, cancellation);
     }
 
     /// <summary>
@@ -72,7 +90,8 @@ public static class ModuleSource
         return Judge(name, ConvertText(given, name, cancellation), options, cancellation);
     }
 
-    private static (byte[] Bytes, WasmModuleReport Report) Judge(string name, byte[] bytes, WasmInspectionOptions options, CancellationToken cancellation)
+    /// <summary>Inspects the binary that will run and throws the typed refusal when it may not.</summary>
+    internal static (byte[] Bytes, WasmModuleReport Report) Judge(string name, byte[] bytes, WasmInspectionOptions options, CancellationToken cancellation)
     {
         var report = WasmModuleInspector.Inspect(name, bytes, options, cancellation);
         WasmModuleInspector.EnsureRunnable(report);
@@ -84,7 +103,8 @@ public static class ModuleSource
 
     private static bool IsText(string path) => path.EndsWith(".wat", StringComparison.OrdinalIgnoreCase);
 
-    private static byte[] Read(SafeFileHandle file, string fullPath, long cap, CancellationToken cancellation) =>
+    /// <summary>The open file's binary, at most <paramref name="cap"/> bytes read, text converted; not judged.</summary>
+    internal static byte[] ReadBinary(SafeFileHandle file, string fullPath, long cap, CancellationToken cancellation = default) =>
         ConvertText(ModuleFile.ReadAll(file, fullPath, cap), fullPath, cancellation);
 
     private static byte[] ConvertText(byte[] bytes, string fullPath, CancellationToken cancellation)

@@ -26,6 +26,14 @@ internal static class NativeLibraryResolver
         {
             // The host registered a resolver for Wasmtime.Dotnet already; it knows where the library is.
         }
+        try
+        {
+            // The engine calls a few functions of the same library that Wasmtime.Dotnet does not wrap (WinchStrategy).
+            NativeLibrary.SetDllImportResolver(typeof(NativeLibraryResolver).Assembly, Resolve);
+        }
+        catch (InvalidOperationException)
+        {
+        }
     }
 
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)

@@ -69,6 +69,18 @@ internal static unsafe class UnixFile
     private const int StatxUidAt = 20;
     private const int StatxModeAt = 28;
 
+    // STATX_TYPE | STATX_MODE | STATX_MTIME | STATX_CTIME | STATX_INO | STATX_SIZE (the device is always filled in).
+    private const uint StatxIdentityWanted = 0x1 | 0x2 | 0x40 | 0x80 | 0x100 | 0x200;
+
+    // ... u64 stx_ino @32, u64 stx_size @40, statx_timestamp stx_ctime @96, stx_mtime @112, u32 stx_dev_major @136,
+    // u32 stx_dev_minor @140.
+    private const int StatxInodeAt = 32;
+    private const int StatxSizeAt = 40;
+    private const int StatxCtimeAt = 96;
+    private const int StatxMtimeAt = 112;
+    private const int StatxDevMajorAt = 136;
+    private const int StatxDevMinorAt = 140;
+
     // struct stat with 64-bit inodes (the only one on arm64, "$INODE64" on x64): i32 st_dev, u16 st_mode @4,
     // u16 st_nlink @6, u64 st_ino, u32 st_uid @16.
     private const int DarwinModeAt = 4;
@@ -146,6 +158,46 @@ internal static unsafe class UnixFile
             }
         }
     }
+
+    /// <summary>
+    /// Which file the handle is open on and the state of its content, for <see cref="ModuleIdentityCache"/>: device,
+    /// inode, size, and modification and status-change times in nanoseconds, from <c>statx</c> on the open file. Linux
+    /// only (null elsewhere, or when the kernel does not report every field): the callers then treat the file as
+    /// never seen before.
+    /// </summary>
+    public static FileIdentity? IdentityOf(SafeFileHandle handle)
+    {
+        if (s_statx == IntPtr.Zero)
+        {
+            return null;
+        }
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            byte* buffer = stackalloc byte[BufferLength];
+            byte empty = 0;
+            int result = ((delegate* unmanaged<int, byte*, int, uint, byte*, int>)s_statx)(
+                (int)handle.DangerousGetHandle(), &empty, AtEmptyPath, StatxIdentityWanted, buffer);
+            if (result != 0 || (*(uint*)buffer & StatxIdentityWanted) != StatxIdentityWanted)
+            {
+                return null;
+            }
+            ulong device = ((ulong)*(uint*)(buffer + StatxDevMajorAt) << 32) | *(uint*)(buffer + StatxDevMinorAt);
+            return new FileIdentity(device, *(ulong*)(buffer + StatxInodeAt), *(long*)(buffer + StatxSizeAt),
+                Nanoseconds(buffer + StatxMtimeAt), Nanoseconds(buffer + StatxCtimeAt));
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    // struct statx_timestamp: i64 tv_sec, u32 tv_nsec.
+    private static long Nanoseconds(byte* timestamp) => *(long*)timestamp * 1_000_000_000L + *(uint*)(timestamp + 8);
 
     /// <summary>
     /// Opens <paramref name="path"/> for reading without following a symbolic link in its last component (the caller

@@ -15,6 +15,8 @@ public sealed class WasmRuntime
     private readonly Lazy<EngineProfile?> _pooled;
     private readonly Lazy<EngineProfile> _unmetered;
     private readonly Lazy<EngineProfile> _metered;
+    private readonly Lazy<EngineProfile> _baselineUnmetered;
+    private readonly Lazy<EngineProfile> _baselineMetered;
     private readonly ModuleCache _cache;
     private readonly ComponentCache _components;
     private readonly ComponentLinkers _componentLinkers = new();
@@ -38,6 +40,8 @@ public sealed class WasmRuntime
         _pooled = new(() => CreatePooled(pool));
         _unmetered = new(() => new EngineProfile(fuel: false, pool: null, CompileInternal));
         _metered = new(() => new EngineProfile(fuel: true, pool: null, CompileInternal));
+        _baselineUnmetered = new(() => new EngineProfile(fuel: false, pool: null, CompileInternal, WasmCompileTier.Baseline));
+        _baselineMetered = new(() => new EngineProfile(fuel: true, pool: null, CompileInternal, WasmCompileTier.Baseline));
         _ticker = new EpochTicker(CreatedEngines);
     }
 
@@ -87,7 +91,32 @@ public sealed class WasmRuntime
         {
             yield return _metered.Value.Engine;
         }
+        if (_baselineUnmetered.IsValueCreated)
+        {
+            yield return _baselineUnmetered.Value.Engine;
+        }
+        if (_baselineMetered.IsValueCreated)
+        {
+            yield return _baselineMetered.Value.Engine;
+        }
     }
+
+    /// <summary>
+    /// The baseline profile a start with <paramref name="options"/> may fall to, or null when its policy never runs
+    /// baseline code or Winch is not available here (<see cref="WinchStrategy.Unavailable"/>).
+    /// </summary>
+    /// <remarks>A function, so the engine is created only when baseline code is needed.</remarks>
+    private Func<EngineProfile>? BaselineFor(WasmExecutionOptions options) =>
+        options.CompilePolicy == WasmCompilePolicy.Optimized || WinchStrategy.Unavailable is not null ? null
+        : options.MaxFuel is not null ? () => _baselineMetered.Value
+        : () => _baselineUnmetered.Value;
+
+    /// <summary>The baseline profile for <paramref name="options"/>' fuel setting (tests of the baseline tier).</summary>
+    internal EngineProfile BaselineProfileFor(WasmExecutionOptions options) =>
+        options.MaxFuel is not null ? _baselineMetered.Value : _baselineUnmetered.Value;
+
+    /// <summary>How many optimized compiles the background compiler has queued or under way (tests wait on it).</summary>
+    internal int BackgroundCompiles => _cache.BackgroundPending;
 
     /// <summary>The profile a start with <paramref name="options"/> uses while the pool has a free slot.</summary>
     internal EngineProfile ProfileFor(WasmExecutionOptions options) =>
@@ -143,7 +172,17 @@ public sealed class WasmRuntime
         var (profile, lease) = Choose(options, read.ResolvedPath);
         try
         {
-            var (module, warmup) = OnFittingEngine(ref profile, ref lease, read.ResolvedPath, p => ModuleLoader.Load(read, p, _cache));
+            var baseline = BaselineFor(options);
+            var (module, warmup, used) = OnFittingEngine(ref profile, ref lease, read.ResolvedPath,
+                p => ModuleLoader.Load(read, p, baseline, options.CompilePolicy, _cache, WinchStrategy.Unavailable,
+                    preferred: p.Pool is null && _poolMisfits.ContainsKey(read.ResolvedPath) ? p : ProfileFor(options, read.ResolvedPath)));
+            if (!ReferenceEquals(used, profile))
+            {
+                // Baseline code runs on an on-demand engine: the pool slot taken for optimized code goes back.
+                lease?.Dispose();
+                lease = null;
+                profile = used;
+            }
             var execution = new WasmExecution(context, vmId, read.ResolvedPath, options, policy, warmup);
             new ExecutionRunner(execution, module, read.LinkProblem, profile, lease, options, policy, _ticker, _cache.RevocationFor(policy)).Start();
             // Registered once it runs: a start refused on the way leaves no phantom Running execution behind.

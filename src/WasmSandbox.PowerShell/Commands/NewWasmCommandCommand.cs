@@ -21,7 +21,7 @@ public sealed class NewWasmCommandCommand : WasmRunSettingsCommandBase
     {
         nameof(Environment), nameof(WorkingDirectory), nameof(PermissionTier), nameof(Mount), nameof(MaxFuel),
         nameof(MaxMemory), nameof(Timeout), nameof(MaxOutputBytes), nameof(MaxOpenFiles), nameof(Clock), nameof(ClockStart),
-        nameof(RandomSeed),
+        nameof(RandomSeed), nameof(CompilePolicy),
     };
 
     /// <summary>The command name, e.g. sqlite3.</summary>

@@ -41,14 +41,16 @@ public abstract class WasmRunCommandBase : WasmRunSettingsCommandBase
         Clock = Clock,
         ClockStart = MyInvocation.BoundParameters.ContainsKey(nameof(ClockStart)) ? ClockStart : null,
         RandomSeed = MyInvocation.BoundParameters.ContainsKey(nameof(RandomSeed)) ? RandomSeed : null,
+        CompilePolicy = CompilePolicy,
         Owner = RunspaceOwner.Current,
     };
 
     /// <summary>Starts the guest; a refusal becomes a terminating error with the engine's id and category.</summary>
     private protected WasmExecution StartOrThrow(WasmContext context, WasmExecutionOptions options)
     {
-        var execution = WithCompileProgress(context, () => WasmRuntime.Shared.Start(context, options), started => started.Stop());
-        WriteWarmup(this, $"{execution.ExecutionId}: {execution.ResolvedModulePath}, tier {options.PermissionTier}", execution.Warmup);
+        var execution = WithCompileProgress(context, () => WasmRuntime.Shared.Start(context, options), started => started.Stop(),
+            options.CompilePolicy == WasmCompilePolicy.Optimized ? OptimizedCompile : BaselineCompile);
+        WriteWarmup(this, $"{execution.ExecutionId}: {execution.ResolvedModulePath}, permission tier {options.PermissionTier}", execution.Warmup);
         return execution;
     }
 
@@ -56,6 +58,7 @@ public abstract class WasmRunCommandBase : WasmRunSettingsCommandBase
     internal static void WriteWarmup(PSCmdlet cmdlet, string subject, WasmWarmup warmup)
     {
         cmdlet.WriteVerbose($"{subject}; compile {warmup.Reason} from {warmup.Source} in {warmup.CompileTime.TotalMilliseconds:0.#} ms; " +
+            $"{warmup.Tier.ToString().ToLowerInvariant()} code{(warmup.OptimizedPending ? " (optimized code being compiled in the background)" : "")}; " +
             $"cache {warmup.CompileCacheDir ?? "off"}");
         if (warmup.Note is { } note)
         {
@@ -69,12 +72,13 @@ public abstract class WasmRunCommandBase : WasmRunSettingsCommandBase
     /// engine's id and category. A compile cannot be interrupted, so after Ctrl+C it finishes in the background and
     /// <paramref name="abandon"/> undoes its result (a start that succeeds late is stopped at once).
     /// </summary>
-    internal static T WithCompileProgress<T>(PSCmdlet cmdlet, WasmContext context, Func<T> work, CancellationToken stop, Action<T>? abandon = null)
+    internal static T WithCompileProgress<T>(PSCmdlet cmdlet, WasmContext context, Func<T> work, CancellationToken stop, Action<T>? abandon = null,
+        string compiling = OptimizedCompile)
     {
         var task = Task.Run(work);
         var shown = false;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var progress = new ProgressRecord(0x5741534d, $"Compiling {System.IO.Path.GetFileName(context.ModulePath)}", "compiling with Cranelift");
+        var progress = new ProgressRecord(0x5741534d, $"Compiling {System.IO.Path.GetFileName(context.ModulePath)}", compiling);
         var handles = new[] { ((IAsyncResult)task).AsyncWaitHandle, stop.WaitHandle };
         // Waits without observing the task: a refusal must surface below as the engine's own exception.
         while (WaitHandle.WaitAny(handles, TimeSpan.FromMilliseconds(250)) != 0)
@@ -86,7 +90,7 @@ public abstract class WasmRunCommandBase : WasmRunSettingsCommandBase
             }
             if (clock.Elapsed > TimeSpan.FromMilliseconds(500))
             {
-                progress.StatusDescription = $"compiling with Cranelift ({clock.Elapsed.TotalSeconds:0.0} s)";
+                progress.StatusDescription = $"{compiling} ({clock.Elapsed.TotalSeconds:0.0} s)";
                 cmdlet.WriteProgress(progress);
                 shown = true;
             }
@@ -107,8 +111,13 @@ public abstract class WasmRunCommandBase : WasmRunSettingsCommandBase
         }
     }
 
-    private T WithCompileProgress<T>(WasmContext context, Func<T> work, Action<T>? abandon = null) =>
-        WithCompileProgress(this, context, work, Cancellation.Token, abandon);
+    private T WithCompileProgress<T>(WasmContext context, Func<T> work, Action<T>? abandon, string compiling) =>
+        WithCompileProgress(this, context, work, Cancellation.Token, abandon, compiling);
+
+    /// <summary>What the progress bar says a foreground compile is doing.</summary>
+    internal const string OptimizedCompile = "compiling optimized code with Cranelift";
+
+    private const string BaselineCompile = "compiling baseline code with Winch (optimized code follows in the background)";
 
     /// <summary>Feeds the current pipeline object to the guest's stdin, if one was bound.</summary>
     private protected void FeedInput(WasmExecution execution)

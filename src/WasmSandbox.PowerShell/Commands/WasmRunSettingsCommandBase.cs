@@ -55,4 +55,8 @@ public abstract class WasmRunSettingsCommandBase : PSCmdlet
 
     [Parameter]
     public long RandomSeed { get; set; }
+
+    /// <summary>Tiered (default: baseline code first, optimized code compiled in the background), Optimized or Baseline.</summary>
+    [Parameter]
+    public WasmCompilePolicy CompilePolicy { get; set; } = WasmCompilePolicy.Tiered;
 }

@@ -9,6 +9,11 @@ namespace WasmSandbox.Tests;
 /// </summary>
 public class OutcomeTests
 {
+    /// <summary>The tier these limits are tested on; <see cref="OutcomeTestsOnBaseline"/> runs them all on baseline code.</summary>
+    private protected virtual WasmCompilePolicy Policy => WasmCompilePolicy.Optimized;
+
+    private Sandbox NewSandbox() => new(Policy);
+
     // A module whose start function (not _start) runs $body during instantiation.
     private static string StartFunction(string body) => $$"""
         (module
@@ -31,7 +36,7 @@ public class OutcomeTests
     [Fact]
     public void ATimeoutInsideTheStartFunctionIsATimeout()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var exec = sandbox.Start(StartFunction(Spin), new WasmExecutionOptions { Timeout = TimeSpan.FromMilliseconds(300) });
         var run = Sandbox.Collect(exec, TimeSpan.FromSeconds(10));
         Assert.Equal(WasmExitReason.TimedOut, run.Exited.Reason);
@@ -41,7 +46,7 @@ public class OutcomeTests
     [Fact]
     public void AStopInsideTheStartFunctionIsAStop()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var exec = sandbox.Start(StartFunction(ReadStdin));
         Thread.Sleep(200);
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -55,7 +60,7 @@ public class OutcomeTests
     [Fact]
     public void ASpinningStartFunctionStopsWithinATenthOfASecond()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var exec = sandbox.Start(StartFunction(Spin));
         Thread.Sleep(100);
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -69,7 +74,7 @@ public class OutcomeTests
     [Fact]
     public void ProcExitInsideTheStartFunctionIsAnExit()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var run = Sandbox.Collect(sandbox.Start(StartFunction("(call $proc_exit (i32.const 3))")));
         Assert.Equal(WasmExitReason.Exited, run.Exited.Reason);
         Assert.Equal(3, run.ExitCode);
@@ -84,7 +89,7 @@ public class OutcomeTests
     public void EveryExitStatusIsAnExitNeverATrap(int status, int expected, bool noted)
     {
         // Wasmtime's own proc_exit traps for 126 and more: lua's os.exit(255) and C's exit(-1) were Trapped 134.
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var run = Sandbox.Collect(sandbox.Start(Wat.Command($"(call $proc_exit (i32.const {status}))")));
         Assert.Equal(WasmExitReason.Exited, run.Exited.Reason);
         Assert.Equal(expected, run.ExitCode);
@@ -94,7 +99,7 @@ public class OutcomeTests
     [Fact]
     public void ATrapInsideTheStartFunctionIsATrap()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var run = Sandbox.Collect(sandbox.Start(StartFunction("unreachable")));
         Assert.Equal(WasmExitReason.Trapped, run.Exited.Reason);
         Assert.Equal(134, run.ExitCode);
@@ -103,7 +108,7 @@ public class OutcomeTests
     [Fact]
     public void AnUnsatisfiableImportIsStillALinkFailure()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var run = Sandbox.Collect(sandbox.Start("""(module (import "env" "f" (func)) (memory (export "memory") 1) (func (export "_start")))"""));
         Assert.Equal(WasmExitReason.LinkFailed, run.Exited.Reason);
     }
@@ -111,7 +116,7 @@ public class OutcomeTests
     [Fact]
     public void TheFirstEndWinsAndIsNeverRewritten()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var exec = sandbox.Start(Wat.Command("(loop $l (br $l))"), new WasmExecutionOptions { Timeout = TimeSpan.FromMilliseconds(200) });
         Assert.True(exec.Wait(TimeSpan.FromSeconds(5)));
         exec.Stop(); // after the end: no effect
@@ -122,7 +127,7 @@ public class OutcomeTests
     [Fact]
     public void AnAbsurdTimeoutIsRefusedBeforeAnythingIsRegistered()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var e = Assert.Throws<WasmConfigurationException>(() => sandbox.Start(Wat.Hello, new WasmExecutionOptions { Timeout = TimeSpan.FromDays(100) }));
         Assert.Equal("InvalidTimeout", e.ErrorId);
         // Other tests run in parallel, so look for this start's trace rather than count.
@@ -133,6 +138,11 @@ public class OutcomeTests
 /// <summary>Failures of the sandbox itself: a host call stuck in the kernel, and a bug that throws.</summary>
 public class StuckAndFailingHostCallTests
 {
+    /// <summary>The tier these ends are tested on; <see cref="StuckAndFailingHostCallTestsOnBaseline"/> runs them all on baseline code.</summary>
+    private protected virtual WasmCompilePolicy Policy => WasmCompilePolicy.Optimized;
+
+    private Sandbox NewSandbox() => new(Policy);
+
     private const string ClockCall = """
         (module
           (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
@@ -143,7 +153,7 @@ public class StuckAndFailingHostCallTests
     [Fact]
     public void AHostCallStuckPastTheDeadlineStillEndsTheExecutionOnTimeAndIsReclaimedLater()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var path = sandbox.Write("stuck.wat", Wat.Hello);
         using var release = new ManualResetEventSlim(false);
         FaultInjection.BeforeInstantiate[path] = () => release.Wait(); // ignores cancellation, like a blocked open()
@@ -183,7 +193,7 @@ public class StuckAndFailingHostCallTests
     [Fact]
     public void AStopWhileAHostCallIsStuckEndsAsStopped()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var path = sandbox.Write("stuck-stop.wat", Wat.Hello);
         using var release = new ManualResetEventSlim(false);
         FaultInjection.BeforeInstantiate[path] = () => release.Wait();
@@ -208,7 +218,7 @@ public class StuckAndFailingHostCallTests
     [Fact]
     public void ASandboxBugInAHostCallIsAnInternalErrorNotTheGuestsTrap()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var path = sandbox.Write("bug.wat", ClockCall);
         FaultInjection.InHostCall[path] = () => throw new InvalidOperationException("injected sandbox bug");
         try
@@ -228,7 +238,7 @@ public class StuckAndFailingHostCallTests
     [Fact]
     public void ASandboxBugOutsideGuestCodeIsAnInternalError()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var path = sandbox.Write("bug2.wat", Wat.Hello);
         FaultInjection.BeforeInstantiate[path] = () => throw new InvalidOperationException("injected failure before instantiation");
         try
@@ -287,4 +297,16 @@ public class FinishedOutputBudgetTests
         WasmEventReceiver.Receive(kept, null, wait: false, TimeSpan.Zero, CancellationToken.None, _ => { });
         Assert.Equal(0, kept.Sum(e => e.Queue.PendingCost));
     }
+}
+
+/// <summary>Every test of <see cref="OutcomeTests"/> on baseline (Winch) code.</summary>
+public sealed class OutcomeTestsOnBaseline : OutcomeTests
+{
+    private protected override WasmCompilePolicy Policy => WasmCompilePolicy.Baseline;
+}
+
+/// <summary>Every test of <see cref="StuckAndFailingHostCallTests"/> on baseline (Winch) code.</summary>
+public sealed class StuckAndFailingHostCallTestsOnBaseline : StuckAndFailingHostCallTests
+{
+    private protected override WasmCompilePolicy Policy => WasmCompilePolicy.Baseline;
 }

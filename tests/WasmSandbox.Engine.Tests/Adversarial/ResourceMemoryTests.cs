@@ -6,6 +6,11 @@ namespace WasmSandbox.Tests;
 /// <summary>-MaxMemory is the total of every linear memory and table a guest holds (see <see cref="StoreLimits"/>).</summary>
 public class ResourceMemoryTests
 {
+    /// <summary>The tier these limits are tested on; <see cref="ResourceMemoryTestsOnBaseline"/> runs them all on baseline code.</summary>
+    private protected virtual WasmCompilePolicy Policy => WasmCompilePolicy.Optimized;
+
+    private Sandbox NewSandbox() => new(Policy);
+
     private const long Page = 65536;
 
     // $n memories of one page; every one is grown 16 pages at a time as far as it goes; prints the pages held.
@@ -29,7 +34,7 @@ public class ResourceMemoryTests
     [InlineData(4L * 1024 * 1024, 1_000_000_000UL)] // the metered engine allocates on demand
     public void AModuleWithManyMemoriesCannotHoldMoreThanMaxMemory(long maxMemory, ulong? fuel)
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var run = sandbox.RunToEnd(Memories(32), new WasmExecutionOptions { MaxMemoryBytes = maxMemory, MaxFuel = fuel });
         // A store may define one memory: the module is refused before any of it runs.
         Assert.Equal(WasmExitReason.LinkFailed, run.Exited.Reason);
@@ -42,7 +47,7 @@ public class ResourceMemoryTests
     [InlineData(WasmExecutionOptions.DefaultMaxMemoryBytes, 1_000_000_000UL)]
     public void ATableCannotGrowPastWhatMaxMemoryLeavesIt(long maxMemory, ulong? fuel)
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var limits = StoreLimits.For(new SandboxLimits { MaxMemoryBytes = maxMemory });
         // Grows by 200 000 000 elements (1.6 GB), then by exactly what the limits allow; exits 1 if the huge grow
         // worked, 2 if the allowed one failed.
@@ -130,4 +135,10 @@ public class ResourceMemoryTests
             Assert.ThrowsAny<WasmtimeException>(() => new Instance(store, oneTable, Array.Empty<object>()));
         }
     }
+}
+
+/// <summary>Every test of <see cref="ResourceMemoryTests"/> on baseline (Winch) code.</summary>
+public sealed class ResourceMemoryTestsOnBaseline : ResourceMemoryTests
+{
+    private protected override WasmCompilePolicy Policy => WasmCompilePolicy.Baseline;
 }

@@ -10,6 +10,11 @@ namespace WasmSandbox.Tests;
 /// </summary>
 public class ResourceOutputTests
 {
+    /// <summary>The tier these limits are tested on; <see cref="ResourceOutputTestsOnBaseline"/> runs them all on baseline code.</summary>
+    private protected virtual WasmCompilePolicy Policy => WasmCompilePolicy.Optimized;
+
+    private Sandbox NewSandbox() => new(Policy);
+
     private const string PollImport = """(import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))""";
     private const string SigactionImport = """(import "host_process" "proc_sigaction" (func $sigaction (param i32 i32 i32 i32 i32) (result i32)))""";
     private const string ControlLine = "__AGENT_OS_WASM_SIGNAL_STATE__:{\\\"signal\\\":2,\\\"registration\\\":{\\\"action\\\":\\\"user\\\",\\\"mask\\\":[15],\\\"flags\\\":0}}\\0a";
@@ -32,7 +37,7 @@ public class ResourceOutputTests
     public void AFloodOfTinyEventsWaitsWhenNobodyReceives(string what, string wat, WasmPermissionTier tier)
     {
         const long buffer = 64 * 1024;
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var exec = sandbox.Start(wat, new WasmExecutionOptions { PermissionTier = tier, OutputBufferBytes = buffer });
         // Long enough for millions of posts (the flood makes ~1 per microsecond); the queue must have stopped at
         // its capacity after ~512 of them.
@@ -52,7 +57,7 @@ public class ResourceOutputTests
     [Fact]
     public void ZeroLengthWritesMakeNoEvent()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var run = sandbox.RunToEnd(Wat.Command(Wat.Print(1024, 0, 1) + Wat.Print(1024, 0, 2) + Wat.Print(1024, 3, 2), Wat.Data("abc")));
         Assert.Equal(0, run.ExitCode);
         var output = run.Events.OfType<WasmOutputEvent>().ToArray();
@@ -84,7 +89,7 @@ public class ResourceOutputTests
     [InlineData(1024, 0, SandboxLimits.MaxBytesPerCall)]
     public void OverlappingIovecsAreCappedInCountAndBytes(int count, int errno, int written)
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         // count iovecs, all naming the same 64 KiB at 65536: up to 2 GiB of output from 8 pages. Exits with
         // fd_write's errno, or 99 when nwritten is not the expected short count.
         var run = sandbox.RunToEnd(Wat.Command($$"""
@@ -105,7 +110,7 @@ public class ResourceOutputTests
     [Fact]
     public void AHugePollIsRefusedBeforeTheHostAllocatesForIt()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         // 100 000 000 subscriptions: EINVAL (28), past the cap; 65 536 (the cap) from one page: EFAULT (21). Neither
         // may make the host allocate for the subscriptions first.
         foreach (var (count, errno) in new[] { (100_000_000, 28), (SandboxLimits.MaxPollSubscriptions, 21) })
@@ -124,7 +129,7 @@ public class ResourceOutputTests
     [Fact]
     public void MaxOutputBytesCountsInSyncRpcMode()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         // Writes "hello" twice; the limit of 7 admits "hello" and "he".
         var exec = sandbox.Start(Wat.Command(Wat.Print(1024, 5) + Wat.Print(1024, 5) + "(call $proc_exit (i32.const 0))", Wat.Data("hello")),
             new WasmExecutionOptions { StdioMode = WasmStdioMode.SyncRpc, MaxOutputBytes = 7 });
@@ -148,7 +153,7 @@ public class ResourceOutputTests
     [Fact]
     public void OutputTheControlLineFilterHeldIsDeliveredAtAnOutputLimitEnd()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         // "abc\n", then "def\n__AGENT_OS_WASM" + more under a limit of 16: the 12 bytes that fit end with
         // "__AGENT_", which the filter holds as a possible control line. They are within the limit: delivered.
         var run = sandbox.RunToEnd(Wat.Command(Wat.Print(1024, 4) + Wat.Print(1100, 40), Wat.Data("abc\\0a") + Wat.Data("def\\0a__AGENT_OS_WASM_and_more_and_more_and_more", 1100)),
@@ -165,10 +170,15 @@ public class ResourceOutputTests
 [Collection(TimingCollection.Name)]
 public class ResourceTimingTests
 {
+    /// <summary>The tier these limits are tested on; <see cref="ResourceTimingTestsOnBaseline"/> runs them all on baseline code.</summary>
+    private protected virtual WasmCompilePolicy Policy => WasmCompilePolicy.Optimized;
+
+    private Sandbox NewSandbox() => new(Policy);
+
     [Fact]
     public void AnIovecWalkOverGigabytesEndsAtTheTimeout()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         // Grows to 4 GiB, then calls fd_write with one {0, 0} iovec per 8 bytes of memory, forever.
         var exec = sandbox.Start(Wat.Command("""
             (local $n i32)
@@ -219,4 +229,17 @@ public class ResourceTimingTests
             GuestThreads.MaxRunning = saved;
         }
     }
+}
+
+/// <summary>Every test of <see cref="ResourceOutputTests"/> on baseline (Winch) code.</summary>
+public sealed class ResourceOutputTestsOnBaseline : ResourceOutputTests
+{
+    private protected override WasmCompilePolicy Policy => WasmCompilePolicy.Baseline;
+}
+
+/// <summary>Every test of <see cref="ResourceTimingTests"/> on baseline (Winch) code.</summary>
+[Collection(TimingCollection.Name)]
+public sealed class ResourceTimingTestsOnBaseline : ResourceTimingTests
+{
+    private protected override WasmCompilePolicy Policy => WasmCompilePolicy.Baseline;
 }

@@ -8,7 +8,8 @@ namespace WasmSandbox.Tests;
 /// </summary>
 public sealed class InstancePoolTests : IDisposable
 {
-    private readonly Sandbox _sandbox = new();
+    // The pool holds optimized code (baseline code, a first run's, allocates on demand): these runs use it at once.
+    private readonly Sandbox _sandbox = new(WasmCompilePolicy.Optimized);
 
     public void Dispose() => _sandbox.Dispose();
 

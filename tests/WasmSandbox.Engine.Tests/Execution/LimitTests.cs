@@ -7,12 +7,17 @@ namespace WasmSandbox.Tests;
 [Collection(TimingCollection.Name)]
 public class LimitTests
 {
+    /// <summary>The tier these limits are tested on; <see cref="LimitTestsOnBaseline"/> runs them all on baseline code.</summary>
+    private protected virtual WasmCompilePolicy Policy => WasmCompilePolicy.Optimized;
+
+    private Sandbox NewSandbox() => new(Policy);
+
     private static readonly string Spin = Wat.Command("(loop $l (br $l))");
 
     [Fact]
     public void FuelExhaustionEndsWith124AndNoFurtherOutput()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var run = sandbox.RunToEnd(Wat.Command(Wat.Print(1024, 6) + "(loop $l (br $l))" + Wat.Print(1024, 6), Wat.Data("hello\\0a")),
             new WasmExecutionOptions { MaxFuel = 100_000 });
         Assert.Equal(124, run.ExitCode);
@@ -25,7 +30,7 @@ public class LimitTests
     [Fact]
     public void FuelIsReportedForACompletedRun()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var run = sandbox.RunToEnd(Wat.Hello, new WasmExecutionOptions { MaxFuel = 1_000_000 });
         Assert.Equal(0, run.ExitCode);
         Assert.InRange(run.Execution.FuelConsumed ?? 0, 1UL, 10_000UL);
@@ -35,7 +40,7 @@ public class LimitTests
     [Fact]
     public void TimeoutEndsATightLoopPromptly()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var clock = Stopwatch.StartNew();
         var exec = sandbox.Start(Spin, new WasmExecutionOptions { Timeout = TimeSpan.FromMilliseconds(300) });
         Assert.True(exec.Wait(TimeSpan.FromSeconds(10)));
@@ -52,7 +57,7 @@ public class LimitTests
     [Fact]
     public void TimeoutEndsAGuestBlockedOnStdin()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var exec = sandbox.Start(Wat.Echo, new WasmExecutionOptions { Timeout = TimeSpan.FromMilliseconds(200) });
         var run = Sandbox.Collect(exec);
         Assert.Equal(WasmExitReason.TimedOut, run.Exited.Reason);
@@ -62,7 +67,7 @@ public class LimitTests
     [Fact]
     public void StopEndsATightLoop()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var exec = sandbox.Start(Spin);
         Thread.Sleep(50);
         var clock = Stopwatch.StartNew();
@@ -76,7 +81,7 @@ public class LimitTests
     [Fact]
     public void MemoryGrowPastTheLimitReturnsMinusOne()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         // 1 page to start; the limit allows 4 pages (256 KiB): growing by 2 works, by 8 more fails with -1.
         var run = sandbox.RunToEnd(Wat.Command("""
             (if (i32.ne (memory.grow (i32.const 2)) (i32.const 1)) (then (call $proc_exit (i32.const 1))))
@@ -89,7 +94,7 @@ public class LimitTests
     [Fact]
     public void TrapsAndStackOverflowEndTheGuestNotTheHost()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var trap = sandbox.RunToEnd(Wat.Command("unreachable"));
         Assert.Equal(WasmExitReason.Trapped, trap.Exited.Reason);
         Assert.NotEqual(0, trap.ExitCode);
@@ -110,10 +115,17 @@ public class LimitTests
     [Fact]
     public void ProcExitCodeIsTheExitCode()
     {
-        using var sandbox = new Sandbox();
+        using var sandbox = NewSandbox();
         var run = sandbox.RunToEnd(Wat.Command("(call $proc_exit (i32.const 42))"));
         Assert.Equal(42, run.ExitCode);
         Assert.Equal(WasmExitReason.Exited, run.Exited.Reason);
         Assert.Equal(WasmExecutionState.Failed, run.Execution.State);
     }
+}
+
+/// <summary>Every test of <see cref="LimitTests"/> on baseline (Winch) code.</summary>
+[Collection(TimingCollection.Name)]
+public sealed class LimitTestsOnBaseline : LimitTests
+{
+    private protected override WasmCompilePolicy Policy => WasmCompilePolicy.Baseline;
 }

@@ -9,6 +9,8 @@ internal static class CompileCacheTesting
 {
     public static EngineProfile Profile => WasmRuntime.Shared.ProfileFor(new WasmExecutionOptions());
 
+    public static EngineProfile BaselineProfile => WasmRuntime.Shared.BaselineProfileFor(new WasmExecutionOptions());
+
     public static EngineProfile MeteredProfile => WasmRuntime.Shared.ProfileFor(new WasmExecutionOptions { MaxFuel = 1_000_000 });
 
     /// <summary>A module no other test compiles, so every cache starts cold for it.</summary>
@@ -18,8 +20,27 @@ internal static class CompileCacheTesting
     public static ModuleCache Cache(string directory, long maxBytes = CompileCacheSettings.DefaultMaxBytes) =>
         new(new CompileCacheSettings { Directory = directory, MaxBytes = maxBytes });
 
-    public static WasmWarmup Start(this ModuleCache cache, byte[] wasm, EngineProfile? profile = null) =>
-        cache.GetOrCompile(profile ?? Profile, wasm, ModuleCache.Hash(wasm), "guest.wasm", "guest.wasm").Warmup;
+    /// <summary>
+    /// Takes the module from <paramref name="cache"/> as a start would, then waits until the background writes are
+    /// done (baseline artifacts are stored in the background), so the disk holds what the start stored.
+    /// </summary>
+    public static WasmWarmup Start(this ModuleCache cache, byte[] wasm, EngineProfile? profile = null)
+    {
+        var warmup = cache.GetOrCompile(profile ?? Profile, wasm, ModuleCache.Hash(wasm), "guest.wasm", "guest.wasm").Warmup;
+        cache.WaitForBackground();
+        return warmup;
+    }
+
+    /// <summary>Waits (bounded) until <paramref name="cache"/>'s background compiler has nothing queued or running.</summary>
+    public static void WaitForBackground(this ModuleCache cache)
+    {
+        var clock = Stopwatch.StartNew();
+        while (cache.BackgroundPending > 0)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), "the background work did not finish within 2 minutes");
+            Thread.Sleep(5);
+        }
+    }
 
     public static string ArtifactPath(string directory, byte[] wasm, EngineProfile? profile = null) =>
         new DiskCompileCache(directory, CompileCacheSettings.DefaultMaxBytes).ArtifactPath((profile ?? Profile).Key, ModuleCache.Hash(wasm));
