@@ -24,6 +24,9 @@
       coldstart  first execution of the 1.1 MiB SQLite module in a new process, disk compile cache warm: the
                  engine in the harness, and Start-WasmExecution -Wait in a new pwsh session
                  (bench/Measure-FirstExecution.ps1)
+      components a hello-world as a core module and as a component (the same C program, adapted), and the 12 MB
+                 JavaScript component: cold compile, Start-WasmExecution -Wait per run, first run in a new pwsh
+                 with the disk cache warm (bench/Measure-Components.ps1; fixtures from tools/Build-Components.ps1)
       tiers      first-ever runs (empty compile cache, new session) of @yowasp/clang (75 MB), @yowasp/yosys (31 MB)
                  and SQLite under -CompilePolicy Tiered, Optimized and Baseline, against Node's first run of the same
                  task; the run after, the wait for optimized code and the steady state (bench/Measure-Tiers.ps1,
@@ -140,6 +143,7 @@ function Get-MachineLine {
 # ---- build ----------------------------------------------------------------------------------------------------
 $null = New-Item -ItemType Directory -Force -Path $resultsDir
 & (Join-Path $root 'tools/Build-Guests.ps1') -OutputPath $guestDir -Native
+& (Join-Path $root 'tools/Build-Components.ps1') -OutputPath (Join-Path $guestDir 'components')
 & (Join-Path $root 'tools/Build-BenchGuests.ps1') -OutputPath $OutputPath
 if (-not $ModulePath) {
     & (Join-Path $root 'build.ps1') -Task Build
@@ -195,6 +199,15 @@ try {
         -Runs $cmdletRuns -FloodBytes $floodBytes -FloodRuns $floodRuns -ResultPath $cmdletResult | Out-Host
     if ($LASTEXITCODE -ne 0) { throw "bench/Measure-Cmdlets.ps1 failed with exit code $LASTEXITCODE" }
     $cmdlets = Get-Content -Raw -LiteralPath $cmdletResult | ConvertFrom-Json
+
+    # Components next to the same program as a core module: cold compile, per run, first run in a new session.
+    Write-Host '== components'
+    $componentResult = Join-Path $resultsDir 'components.json'
+    & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'Measure-Components.ps1') -ModulePath $ModulePath `
+        -GuestPath $guestDir -OutputPath $OutputPath -ResultPath $componentResult -Runs $(if ($Quick) { 5 } else { 50 }) `
+        -Sessions $Runs | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "bench/Measure-Components.ps1 failed with exit code $LASTEXITCODE" }
+    $components = @(Get-Content -Raw -LiteralPath $componentResult | ConvertFrom-Json)
 
     # The same first execution as 'coldstart', in a new pwsh session with the staged module (and its ReadyToRun
     # images); the compile cache already holds the module from the runs above.
@@ -291,6 +304,15 @@ $rows.Add((New-Row -Measure 'guest stdout, Receive-WasmEvent' -Ours (Format-Numb
     -Goal '>= 100 MB/s' -Met ($cmdlets.receiveMegabytesPerSecond.median -ge 100)))
 $rows.Add((New-Row -Measure "$($idle.count) idle executions, resident memory added" -Ours (Format-Number ($idle.residentDeltaBytes / 1MB) 'MiB') `
     -Goal '< 200 MB' -Met ($idle.residentDeltaBytes -lt 200MB)))
+
+foreach ($component in $components) {
+    $rows.Add((New-Row -Measure "$($component.name): cold compile; first run" -Ours "$(Format-Number $component.coldCompileMs 'ms'); $(Format-Number $component.coldFirstRunMs 'ms')" `
+        -Goal 'context: paid once per machine (disk cache)' -Met '-'))
+    $rows.Add((New-Row -Measure "  same, Start-WasmExecution -Wait per run (min)" -Ours "$(Format-Number $component.perRunMs 'ms') ($(Format-Number $component.perRunMinMs 'ms'))" `
+        -Goal 'context: vs the core module row' -Met '-'))
+    $rows.Add((New-Row -Measure "  same, first run in a new pwsh, cache warm" -Ours (Format-Number $component.newSessionFirstRunMs 'ms') `
+        -Goal "context: code from $($component.newSessionSources -join '/')" -Met '-'))
+}
 
 $header = @(
     "WasmSandbox benchmarks$(if ($Quick) { ' (QUICK smoke run: not representative)' }), $([DateTime]::UtcNow.ToString('yyyy-MM-dd HH:mm')) UTC, $('{0:N0}' -f $elapsed.TotalSeconds) s"

@@ -105,6 +105,14 @@ internal sealed class ExecutionOutcome : IDisposable
     /// <summary>The guest returned from <c>_start</c>.</summary>
     public static ExitDecision Returned => new(0, WasmExitReason.Exited, null);
 
+    /// <summary>
+    /// How a component's run ended, given what the runner saw (<paramref name="seen"/>). A component's output limit is
+    /// reached inside Wasmtime's output callback, which cannot unwind the guest the way a core module's fd_write does:
+    /// the guest may still return or exit before the epoch ends it, and the limit stands over that end.
+    /// </summary>
+    public ExitDecision ForComponent(ExitDecision seen) =>
+        Requested == InterruptReason.OutputLimitExceeded ? ForRequest(InterruptReason.OutputLimitExceeded) : seen;
+
     /// <summary>The end a host request causes.</summary>
     public ExitDecision ForRequest(InterruptReason reason) => reason switch
     {
@@ -140,7 +148,7 @@ internal sealed class ExecutionOutcome : IDisposable
         {
             return ForRequest(Requested);
         }
-        if (e is TrapException { Type: TrapCode.OutOfFuel })
+        if (IsOutOfFuel(e))
         {
             return new(LimitExitCode, WasmExitReason.FuelExhausted, $"fuel budget exhausted ({_limits.MaxFuel} units)");
         }
@@ -149,11 +157,50 @@ internal sealed class ExecutionOutcome : IDisposable
             // A .NET exception from the sandbox's own code (directly, or from a host function through Wasmtime).
             return InternalError(e.InnerException ?? e);
         }
-        if (linking && e is not TrapException)
+        if (linking && !IsTrap(e))
         {
-            return new(LinkFailedExitCode, WasmExitReason.LinkFailed, $"the module could not be linked: {FirstLine(e.Message)}");
+            return new(LinkFailedExitCode, WasmExitReason.LinkFailed, ComponentImport(e.Message) is { } missing
+                ? $"the component could not be linked: {missing}"
+                : $"the module could not be linked: {FirstLine(e.Message)}");
         }
         return new(TrapExitCode, WasmExitReason.Trapped, $"wasm trap: {TrapCause(e.Message)}");
+    }
+
+    // Wasmtime's text for a fuel trap. A component's traps arrive as plain WasmtimeException (the component API
+    // gives no trap code), so for them the text is all there is; this is the one place it is read
+    // (ExecutionOutcomeTests pins it, and a fuel-limited component run checks it against Wasmtime itself).
+    internal const string FuelTrapCause = "all fuel consumed by WebAssembly";
+
+    /// <summary>The guest ran out of fuel: by trap code for a core module, by Wasmtime's text for a component.</summary>
+    internal static bool IsOutOfFuel(Exception e) =>
+        e is TrapException { Type: TrapCode.OutOfFuel }
+        || e is WasmtimeException and not TrapException && TrapLine(e.Message) is { } cause && cause == FuelTrapCause;
+
+    /// <summary>A trap (not a link failure): a core module's <see cref="TrapException"/>, or a component's "wasm trap:" text.</summary>
+    internal static bool IsTrap(Exception e) => e is TrapException || e is WasmtimeException && TrapLine(e.Message) is not null;
+
+    /// <summary>The cause after Wasmtime's "wasm trap:" line marker, or null when the text has none.</summary>
+    private static string? TrapLine(string message) =>
+        message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .LastOrDefault(l => l.StartsWith("wasm trap:", StringComparison.Ordinal)) is string t ? t["wasm trap:".Length..].Trim() : null;
+
+    /// <summary>
+    /// The interface and function a component imports that the linker does not provide, in words, from Wasmtime's
+    /// instantiation error ("component imports instance `wasi:http/types@0.2.12`, ... instance export `fields` has the
+    /// wrong type"); null when the text is not that error. The component API reports it only as text.
+    /// </summary>
+    internal static string? ComponentImport(string message)
+    {
+        var import = System.Text.RegularExpressions.Regex.Match(message, @"component imports (instance|function|resource|module|type) `([^`]+)`");
+        if (!import.Success)
+        {
+            return null;
+        }
+        var export = System.Text.RegularExpressions.Regex.Match(message, @"instance export `([^`]+)`");
+        string what = import.Groups[1].Value == "instance"
+            ? export.Success ? $"interface {import.Groups[2].Value} (its function or type {export.Groups[1].Value})" : $"interface {import.Groups[2].Value}"
+            : $"{import.Groups[1].Value} {import.Groups[2].Value}";
+        return $"it imports {what}, which the sandbox does not provide (it links WASI preview 2's wasi:cli, wasi:io, wasi:clocks, wasi:random, wasi:filesystem and wasi:sockets, nothing else)";
     }
 
     /// <summary>Wasmtime's trap text ends with the cause ("wasm trap: ..."); keep that.</summary>

@@ -12,7 +12,8 @@ namespace WasmSandbox;
 internal sealed class ExecutionRunner
 {
     private readonly WasmExecution _execution;
-    private readonly Module _module;
+    private readonly Module? _module;
+    private readonly ComponentGuest? _component;
     private readonly string? _linkProblem;
     private readonly EngineProfile _profile;
     private readonly InstancePool.Lease? _lease;
@@ -29,9 +30,16 @@ internal sealed class ExecutionRunner
     // pool out of slots: the pool has its lease's share of every slot kind that the store limits allow.) afterStore:
     // runs on the guest thread once the store is gone and the guest can touch nothing more (the compile cache's key
     // revocation, for a guest that could reach its folder).
-    public ExecutionRunner(WasmExecution execution, Module module, string? linkProblem, EngineProfile profile, InstancePool.Lease? lease,
-        WasmExecutionOptions options, SandboxPolicy policy, EpochTicker ticker, Action? afterStore)
+    // component: runs a component instead of a module (module is then null), in a store set up alike: the same
+    // limits (with room for a component's core instances), fuel, epoch deadline and outcome.
+    public ExecutionRunner(WasmExecution execution, Module? module, string? linkProblem, EngineProfile profile, InstancePool.Lease? lease,
+        WasmExecutionOptions options, SandboxPolicy policy, EpochTicker ticker, Action? afterStore, ComponentGuest? component = null)
     {
+        if ((module is null) == (component is null))
+        {
+            throw new ArgumentException("a runner runs exactly one module or one component");
+        }
+        _component = component;
         _afterStore = afterStore;
         _execution = execution;
         _module = module;
@@ -132,14 +140,20 @@ internal sealed class ExecutionRunner
 
     private ExitDecision RunInStore(Store store, GuestSession session)
     {
-        StoreLimits.For(_policy.Limits).ApplyTo(store);
+        var limits = StoreLimits.For(_policy.Limits);
+        (_component is null ? limits : ComponentGuest.Limits(limits)).ApplyTo(store);
         if (_policy.Limits.MaxFuel is ulong fuel)
         {
             store.Fuel = fuel;
         }
         store.SetEpochDeadlineCallback(OnEpochDeadline);
         store.SetEpochDeadline(1);
-        store.SetWasiConfiguration(CreateWasiConfiguration());
+        if (_component is not null)
+        {
+            // The component sets the WASI configuration itself (its stdio is Wasmtime's), before it instantiates.
+            return _component.Run(store, session, _execution.Outcome, GuestWasiConfiguration.Create(_execution, _options, _policy));
+        }
+        store.SetWasiConfiguration(GuestWasiConfiguration.Create(_execution, _options, _policy));
 
         if (_linkProblem is not null)
         {
@@ -151,7 +165,7 @@ internal sealed class ExecutionRunner
         {
             FaultInjection.Run(FaultInjection.BeforeInstantiate, _execution);
             // Instantiation runs the module's start function, if it has one: guest code, ended like any other.
-            instance = _profile.LinkerFor(_policy).Instantiate(store, _module);
+            instance = _profile.LinkerFor(_policy).Instantiate(store, _module!);
         }
         catch (Exception e)
         {
@@ -188,19 +202,5 @@ internal sealed class ExecutionRunner
             throw new SandboxInterruptException(reason);
         }
         return 1;
-    }
-
-    private WasiConfiguration CreateWasiConfiguration()
-    {
-        var args = new List<string> { _execution.ModuleName };
-        args.AddRange(_options.Arguments);
-        var wasi = new WasiConfiguration()
-            .WithArgs(args)
-            .WithEnvironmentVariables(_options.Environment.Select(kv => (kv.Key, kv.Value)));
-        foreach (var preopen in _policy.Preopens)
-        {
-            wasi.WithPreopenedDirectory(preopen.HostPath, preopen.GuestPath, preopen.Writable);
-        }
-        return wasi;
     }
 }

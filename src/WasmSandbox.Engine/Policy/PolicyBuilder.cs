@@ -7,10 +7,21 @@ namespace WasmSandbox;
 /// </summary>
 internal static class PolicyBuilder
 {
-    public static SandboxPolicy Build(WasmExecutionOptions options, string workingDirectory)
+    /// <param name="options">The start's options.</param>
+    /// <param name="workingDirectory">The resolved working directory (the guest's <c>/</c> from ReadOnly up).</param>
+    /// <param name="kind">What runs: a component (<see cref="WasmModuleKind.Component"/>) gets the same preopens,
+    /// arguments, environment and limits as a core module, but runs on Wasmtime's own WASI preview 2, which the
+    /// sandbox cannot shadow: its clocks and random source are the host's, so its policy says
+    /// <see cref="SandboxClockMode.Real"/>, and what only the core-module host provides (<c>host_process</c>, SyncRpc,
+    /// a virtual clock's start, a random seed) is refused by name.</param>
+    public static SandboxPolicy Build(WasmExecutionOptions options, string workingDirectory, WasmModuleKind kind = WasmModuleKind.CoreModule)
     {
         var limits = BuildLimits(options);
         ValidateEnvironment(options);
+        if (kind == WasmModuleKind.Component)
+        {
+            ComponentRules.Validate(options);
+        }
         var tier = options.PermissionTier;
         if (options.Mounts.Count > 0 && tier < WasmPermissionTier.ReadOnly)
         {
@@ -33,6 +44,10 @@ internal static class PolicyBuilder
             }
         }
         ValidateClock(options);
+        if (kind == WasmModuleKind.Component)
+        {
+            return new SandboxPolicy(tier, preopens, limits, SandboxClockMode.Real, clockStart: null, randomSeed: null, WasmStdioStreams.None);
+        }
         return new SandboxPolicy(tier, preopens, limits, options.Clock, options.ClockStart, options.RandomSeed, options.TerminalStreams);
     }
 

@@ -92,7 +92,16 @@ internal sealed class DiskCompileCache
     /// The stored module, or null with a note saying why none was usable (null too for a plain miss). Never throws
     /// for anything on disk.
     /// </summary>
-    public (Module? Module, string? Note) TryLoad(Engine engine, string profileKey, string sha256, string name)
+    public (Module? Module, string? Note) TryLoad(Engine engine, string profileKey, string sha256, string name) =>
+        TryLoad(profileKey, sha256, path => Module.DeserializeFile(engine, name, path));
+
+    /// <summary>
+    /// The stored artifact, made by <paramref name="deserialize"/> from the verified file's path (a module's or a
+    /// component's), or null with a note saying why none was usable (null too for a plain miss). The trust checks are
+    /// the same for every kind of artifact. Never throws for anything on disk.
+    /// </summary>
+    public (T? Artifact, string? Note) TryLoad<T>(string profileKey, string sha256, Func<string, T> deserialize)
+        where T : class
     {
         if (CheckFolder() is { } refused)
         {
@@ -105,7 +114,7 @@ internal sealed class DiskCompileCache
             return (null, problem is null ? null : Ignored(path, problem));
         }
 
-        Module module;
+        T module;
         using (handle)
         {
             try
@@ -124,7 +133,7 @@ internal sealed class DiskCompileCache
                     return (null, Ignored(path, why));
                 }
                 // Mapped by Wasmtime rather than read here: only the pages the guest runs are ever touched.
-                module = Module.DeserializeFile(engine, name, VerifiedPath(handle, path));
+                module = deserialize(VerifiedPath(handle, path));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -184,7 +193,10 @@ internal sealed class DiskCompileCache
     }
 
     /// <summary>Writes <paramref name="module"/>'s artifact, then trims the folder to its bound; a note if not written.</summary>
-    public string? Store(string profileKey, string sha256, Module module)
+    public string? Store(string profileKey, string sha256, Module module) => Store(profileKey, sha256, module.Serialize);
+
+    /// <summary>Writes the artifact <paramref name="serialize"/> makes (a module's or a component's); a note if not written.</summary>
+    public string? Store(string profileKey, string sha256, Func<byte[]> serialize)
     {
         if (CheckFolder() is { } refused)
         {
@@ -194,7 +206,7 @@ internal sealed class DiskCompileCache
         byte[] body;
         try
         {
-            body = module.Serialize();
+            body = serialize();
         }
         catch (WasmtimeException e)
         {
@@ -252,7 +264,10 @@ internal sealed class DiskCompileCache
     /// Stores the module unless a trusted-looking artifact is there already (then counts that as a use). Its MAC is not
     /// checked here: the next load does, and replaces it if it fails.
     /// </summary>
-    public string? EnsureStored(string profileKey, string sha256, Module module)
+    public string? EnsureStored(string profileKey, string sha256, Module module) => EnsureStored(profileKey, sha256, module.Serialize);
+
+    /// <summary>As <see cref="EnsureStored(string, string, Module)"/>, for any artifact <paramref name="serialize"/> makes.</summary>
+    public string? EnsureStored(string profileKey, string sha256, Func<byte[]> serialize)
     {
         if (CheckFolder() is null)
         {
@@ -267,7 +282,7 @@ internal sealed class DiskCompileCache
                 return null;
             }
         }
-        return Store(profileKey, sha256, module);
+        return Store(profileKey, sha256, serialize);
     }
 
     /// <summary>

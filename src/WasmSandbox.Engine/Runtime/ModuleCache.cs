@@ -80,6 +80,16 @@ internal sealed class ModuleCache
         return changed;
     }
 
+    /// <summary>
+    /// This start's settings and disk cache, for the component cache (<see cref="ComponentCache"/>): components share
+    /// the folder, its trust rules and its key revocation with modules.
+    /// </summary>
+    internal (CompileCacheSettings Settings, DiskCompileCache? Disk) CurrentDisk()
+    {
+        var setup = Current();
+        return (setup.Settings, setup.Disk);
+    }
+
     /// <summary>How many modules were compiled or read from disk, as opposed to taken from memory.</summary>
     public int Loads => Volatile.Read(ref _loads);
 

@@ -18,6 +18,8 @@ public sealed class WasmRuntime
     private readonly Lazy<EngineProfile> _baselineUnmetered;
     private readonly Lazy<EngineProfile> _baselineMetered;
     private readonly ModuleCache _cache;
+    private readonly ComponentCache _components;
+    private readonly ComponentLinkers _componentLinkers = new();
     private readonly EpochTicker _ticker;
 
     // Modules Wasmtime refused for the pool (a table or memory count beyond its per-module limits), by resolved path:
@@ -34,6 +36,7 @@ public sealed class WasmRuntime
     {
         NativeLibraryResolver.Register();
         _cache = cache;
+        _components = new ComponentCache(cache);
         _pooled = new(() => CreatePooled(pool));
         _unmetered = new(() => new EngineProfile(fuel: false, pool: null, CompileInternal));
         _metered = new(() => new EngineProfile(fuel: true, pool: null, CompileInternal));
@@ -157,6 +160,10 @@ public sealed class WasmRuntime
             throw new WasmVmMismatchException(context.VmId, vmId);
         }
         string workingDirectory = ResolveWorkingDirectory(options);
+        if (ComponentSource.TryRead(context, workingDirectory, MaxModuleBytes) is { } component)
+        {
+            return StartComponent(context, vmId, options, workingDirectory, component);
+        }
         var policy = PolicyBuilder.Build(options, workingDirectory);
         GrantedFolders.Record(policy);
 
@@ -189,6 +196,30 @@ public sealed class WasmRuntime
         }
     }
 
+    // The size cap of a module file, for components too.
+    private static readonly long MaxModuleBytes = new WasmInspectionOptions().MaxFileBytes;
+
+    /// <summary>
+    /// A component's engine: the on-demand one, or the metered one under -MaxFuel, never the pool's (its slots are
+    /// sized for core modules). The same engines as core modules, so the epoch ticker, fuel and limits apply alike.
+    /// </summary>
+    private EngineProfile ComponentProfileFor(WasmExecutionOptions options) =>
+        options.MaxFuel is not null ? _metered.Value : _unmetered.Value;
+
+    /// <summary>Starts a component: the policy for a component, compiled through the component cache, run by the same runner.</summary>
+    private WasmExecution StartComponent(WasmContext context, string vmId, WasmExecutionOptions options, string workingDirectory, ComponentSource.ReadComponent component)
+    {
+        var policy = PolicyBuilder.Build(options, workingDirectory, WasmModuleKind.Component);
+        GrantedFolders.Record(policy);
+        var profile = ComponentProfileFor(options);
+        var (compiled, warmup) = _components.GetOrCompile(profile, component);
+        var execution = new WasmExecution(context, vmId, component.ResolvedPath, options, policy, warmup);
+        new ExecutionRunner(execution, module: null, linkProblem: null, profile, lease: null, options, policy, _ticker,
+            _cache.RevocationFor(policy), new ComponentGuest(compiled, _componentLinkers.For(profile))).Start();
+        WasmRegistry.Add(execution);
+        return execution;
+    }
+
     /// <summary>
     /// Compiles <paramref name="context"/>'s module into the in-memory and on-disk caches without running it, so a
     /// runbook pays the compile once per machine. Applies the module checks of <see cref="Start"/>.
@@ -198,6 +229,11 @@ public sealed class WasmRuntime
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
         string workingDirectory = ResolveWorkingDirectory(options);
+        if (ComponentSource.TryRead(context, workingDirectory, MaxModuleBytes) is { } component)
+        {
+            PolicyBuilder.Build(options, workingDirectory, WasmModuleKind.Component);
+            return _components.Precompile(ComponentProfileFor(options), component);
+        }
         var policy = PolicyBuilder.Build(options, workingDirectory);
         PrepareEngine(options);
         var read = ModuleLoader.Read(context, workingDirectory, policy, precompile: true);

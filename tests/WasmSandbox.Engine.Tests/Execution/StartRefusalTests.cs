@@ -47,11 +47,15 @@ public class StartRefusalTests
     }
 
     [Fact]
-    public void AComponentIsRefusedByName()
+    public void AnEmptyComponentEndsAsLinkFailedForWantOfWasiCliRun()
     {
+        // Components run (ComponentRunTests); a header alone is a valid, empty component, which is not a command.
         using var sandbox = new Sandbox();
-        var e = Assert.Throws<WasmComponentNotSupportedException>(() => Start(sandbox, "c.wasm", new byte[] { 0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0 }));
-        Assert.Contains("WebAssembly components (WASI preview 2) are not supported yet", e.Message);
+        var exec = Start(sandbox, "c.wasm", new byte[] { 0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0 });
+        exec.CloseInput();
+        var run = Sandbox.Collect(exec);
+        Assert.Equal((127, WasmExitReason.LinkFailed), (run.ExitCode, run.Exited.Reason));
+        Assert.Contains("wasi:cli/run", run.Exited.Message);
     }
 
     [Fact]
