@@ -52,7 +52,6 @@ Describe 'Test-WasmModule' {
     It 'uses the same wording as the start-time refusals' {
         (Test-WasmModule (Join-Path $dir 'tool.elf')).Problems[0].Message | Should -BeLike '*native ELF executable*(ERR_NATIVE_BINARY_NOT_SUPPORTED)'
         (Test-WasmModule (Join-Path $dir 'shim')).Problems[0].Message | Should -BeLike '*shell-shim*'
-        (Test-WasmModule (Join-Path $dir 'component.wasm')).Problems[0].Message | Should -BeLike '*WebAssembly components (WASI preview 2) are not supported yet*'
         $err = $null
         try { Start-WasmExecution -Context (New-WasmContext (Join-Path $dir 'tool.elf')) } catch { $err = $_ }
         $err.FullyQualifiedErrorId | Should -Be 'NativeBinaryNotSupported,WasmSandbox.Commands.StartWasmExecutionCommand'
@@ -135,9 +134,7 @@ Describe 'Test-WasmModule on components' {
             'needscustom.component.wasm', 'hello.core.wasm') {
             Copy-Item (Get-GuestPath "components/$name") (Join-Path $comp $name)
         }
-        # Every component has ComponentNotSupported first while the start path refuses components; the rest are its
-        # own problems.
-        function script:Get-OtherProblem($Report) { @($Report.Problems | Where-Object Code -ne 'ComponentNotSupported') }
+        function script:Get-OtherProblem($Report) { @($Report.Problems) }
     }
 
     It 'reports an adapted C program: kind, WASI version, world and core modules' {

@@ -67,6 +67,15 @@ internal static class ComponentSource
         }
     }
 
+    /// <summary>
+    /// Refuses a component that the inspector rules out under <paramref name="key"/>'s settings (the parser caps on
+    /// untrusted counts and nesting, malformed sections, a memory over the limit), before Wasmtime compiles it: the same
+    /// typed refusals as a core module's (<see cref="WasmModuleInspector.EnsureRunnable"/>). Imports the sandbox does
+    /// not provide are left to the link, which fails the run with LinkFailed naming them.
+    /// </summary>
+    public static void EnsureRunnable(ReadComponent component, ModuleInspectionKey key) =>
+        WasmModuleInspector.EnsureRunnable(WasmModuleInspector.Inspect(component.ResolvedPath, component.Bytes, key.ToOptions()));
+
     /// <summary>Whether <paramref name="bytes"/> start with a component's header (magic, version 0x0d, layer 1).</summary>
     public static bool IsComponent(ReadOnlySpan<byte> bytes) =>
         WasmBinaryClassifier.Classify(bytes[..Math.Min(bytes.Length, WasmBinaryClassifier.HeaderLength)]).Kind == WasmModuleKind.Component;

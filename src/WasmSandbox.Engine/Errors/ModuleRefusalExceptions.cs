@@ -136,22 +136,6 @@ public sealed class WasmModuleFormatException : WasmSandboxException
     public override string? TargetPath => Path;
 }
 
-/// <summary>The file is a WebAssembly component (component model, WASI preview 2), which the sandbox cannot run yet.</summary>
-public sealed class WasmComponentNotSupportedException : WasmSandboxException
-{
-    public WasmComponentNotSupportedException(string path)
-        : base($"{path}: WebAssembly components (WASI preview 2) are not supported yet; build the guest as a WASI preview 1 core module (for example --target wasm32-wasip1)")
-    {
-        Path = path;
-    }
-
-    public string Path { get; }
-
-    public override string ErrorId => "ComponentNotSupported";
-    public override WasmErrorCategory Category => WasmErrorCategory.NotImplemented;
-    public override string? TargetPath => Path;
-}
-
 /// <summary>
 /// A memory (defined or imported) declares a size above the configured memory limit: its maximum, or its minimum when
 /// it declares no maximum (such a memory can still run, because growth past the limit is refused at run time).

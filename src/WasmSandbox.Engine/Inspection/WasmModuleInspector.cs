@@ -95,7 +95,7 @@ public static class WasmModuleInspector
         {
             problems.Add(refused);
         }
-        if (kind == WasmModuleKind.Component && problems.All(p => p.Code == WasmModuleProblemCode.ComponentNotSupported))
+        if (kind == WasmModuleKind.Component && problems.Count == 0)
         {
             return InspectComponent(path, bytes, options, problems, cancellation);
         }
@@ -279,8 +279,6 @@ public static class WasmModuleInspector
                 new NonWasmBinaryException(path, magic, isShellShim: true)),
             WasmModuleKind.NativeBinary => WasmModuleProblem.FromRefusal(WasmModuleProblemCode.NativeBinaryNotSupported,
                 new NativeBinaryNotSupportedException(path, magic, nativeFormat!)),
-            WasmModuleKind.Component => WasmModuleProblem.FromRefusal(WasmModuleProblemCode.ComponentNotSupported,
-                new WasmComponentNotSupportedException(path)),
             _ => null,
         };
 

@@ -6,7 +6,6 @@ public static class WasmModuleProblemCode
     public const string NotWasm = nameof(NotWasm);
     public const string ShellShim = nameof(ShellShim);
     public const string NativeBinaryNotSupported = nameof(NativeBinaryNotSupported);
-    public const string ComponentNotSupported = nameof(ComponentNotSupported);
     public const string ModuleTooLarge = nameof(ModuleTooLarge);
     public const string TooManyImports = nameof(TooManyImports);
     public const string TooManyMemories = nameof(TooManyMemories);

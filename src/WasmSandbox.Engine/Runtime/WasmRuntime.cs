@@ -211,6 +211,7 @@ public sealed class WasmRuntime
     {
         var policy = PolicyBuilder.Build(options, workingDirectory, WasmModuleKind.Component);
         GrantedFolders.Record(policy);
+        ComponentSource.EnsureRunnable(component, ModuleInspectionKey.For(policy));
         var profile = ComponentProfileFor(options);
         var (compiled, warmup) = _components.GetOrCompile(profile, component);
         var execution = new WasmExecution(context, vmId, component.ResolvedPath, options, policy, warmup);
@@ -231,7 +232,8 @@ public sealed class WasmRuntime
         string workingDirectory = ResolveWorkingDirectory(options);
         if (ComponentSource.TryRead(context, workingDirectory, MaxModuleBytes) is { } component)
         {
-            PolicyBuilder.Build(options, workingDirectory, WasmModuleKind.Component);
+            var componentPolicy = PolicyBuilder.Build(options, workingDirectory, WasmModuleKind.Component);
+            ComponentSource.EnsureRunnable(component, ModuleInspectionKey.ForPrecompile(componentPolicy));
             return _components.Precompile(ComponentProfileFor(options), component);
         }
         var policy = PolicyBuilder.Build(options, workingDirectory);

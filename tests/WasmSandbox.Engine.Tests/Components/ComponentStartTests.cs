@@ -76,13 +76,28 @@ public class ComponentStartTests
     }
 
     [Fact]
-    public void TruncatedComponentIsACompileErrorNotACrash()
+    public void TruncatedComponentIsRefusedAsMalformedNotACrash()
     {
         using var sandbox = new Sandbox();
         var bytes = File.ReadAllBytes(ComponentFixtures.Path("hello"));
         var path = Path.Combine(sandbox.Directory, "cut.component.wasm");
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
-        var e = Assert.Throws<WasmCompileException>(() => WasmRuntime.Shared.Start(new WasmContext(path), sandbox.WithDirectory(new WasmExecutionOptions())));
+        // The inspector refuses it before Wasmtime sees it, with the refusal a truncated core module gets.
+        var e = Assert.Throws<WasmModuleFormatException>(() => WasmRuntime.Shared.Start(new WasmContext(path), sandbox.WithDirectory(new WasmExecutionOptions())));
         Assert.Contains("cut.component.wasm", e.Message);
+        Assert.Contains("runs past the end of the file", e.Message);
+    }
+
+    [Fact]
+    public void AComponentPastTheInspectorsCapsIsRefusedBeforeWasmtimeSeesIt()
+    {
+        // 300 000 nested components: Wasmtime's own parser would recurse through them; the start refuses the file
+        // with the nesting cap, as Test-WasmModule reports it, and the process carries on.
+        using var sandbox = new Sandbox();
+        var path = Path.Combine(sandbox.Directory, "deep.component.wasm");
+        File.WriteAllBytes(path, WasmSandbox.Tests.Inspection.WasmComponentBuilder.Nested(300_000, WasmSandbox.Tests.Inspection.WasmComponentBuilder.Command().Build()));
+        var e = Assert.Throws<WasmParserLimitException>(() => WasmRuntime.Shared.Start(new WasmContext(path), sandbox.WithDirectory(new WasmExecutionOptions())));
+        Assert.Equal(WasmParserLimit.ComponentNesting, e.Limit);
+        Assert.Contains("nested more than the configured parser cap of 100 components deep", e.Message);
     }
 }

@@ -34,12 +34,11 @@ public sealed class ComponentInspectionTests
     }
 
     [Fact]
-    public void TheStartPathStillRefusesEveryComponentByName()
+    public void ARunnableComponentHasNoProblems()
     {
         var report = Inspect(C.Command().Build());
-        Assert.Equal(WasmModuleProblemCode.ComponentNotSupported, report.Problems[0].Code);
-        Assert.False(report.IsValid);
-        Refusal<WasmComponentNotSupportedException>(report);
+        Assert.Empty(report.Problems);
+        Assert.True(report.IsValid);
     }
 
     [Fact]

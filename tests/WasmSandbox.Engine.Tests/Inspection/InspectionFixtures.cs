@@ -28,13 +28,9 @@ internal static class InspectionFixtures
 
     public static string[] Codes(WasmModuleReport report) => [.. report.Problems.Select(p => p.Code)];
 
-    /// <summary>
-    /// A component's problems other than ComponentNotSupported, the start path's refusal of every component while
-    /// the sandbox does not run them: the tests of what the inspector finds in a component read these, so that they
-    /// hold unchanged once components run.
-    /// </summary>
+    /// <summary>What the inspector finds wrong with a component.</summary>
     public static WasmModuleProblem[] ComponentProblems(WasmModuleReport report) =>
-        [.. report.Problems.Where(p => p.Code != WasmModuleProblemCode.ComponentNotSupported)];
+        [.. report.Problems];
 
     public static string[] ComponentCodes(WasmModuleReport report) => [.. ComponentProblems(report).Select(p => p.Code)];
 
