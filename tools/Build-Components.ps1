@@ -128,9 +128,9 @@ $installed = $false
 foreach ($name in @($adapted) + 'jsprobe') {
     $target = Join-Path $OutputPath "$name.component.wasm"
     $source = Join-Path $sources ($name -eq 'jsprobe' ? 'jsprobe.js' : "$name.c")
-    $inputs = @($source, (Join-Path $sources "$name.wit"), $builder)
+    $inputs = @($source, (Join-Path $sources "$name.wit"), $builder) + @(if ($name -ne 'jsprobe') { Join-Path $sources 'cabi_realloc.h' })
     $coreTarget = Join-Path $OutputPath "$name.core.wasm"
-    $needCore = $name -eq 'hello' -and -not (Test-BuildUpToDate -Target $coreTarget -Inputs $source -Script $PSCommandPath -Force:$Force)
+    $needCore = $name -eq 'hello' -and -not (Test-BuildUpToDate -Target $coreTarget -Inputs @($source, (Join-Path $sources 'cabi_realloc.h')) -Script $PSCommandPath -Force:$Force)
     if ((Test-BuildUpToDate -Target $target -Inputs $inputs -Script $PSCommandPath -Force:$Force) -and -not $needCore) {
         continue
     }

@@ -35,27 +35,7 @@
 
 extern char **environ;
 
-__attribute__((export_name("cabi_realloc")))
-void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size)
-{
-    if (new_size == 0)
-        return (void *)align;
-    void *p;
-    if (align <= 16) {
-        /* malloc's alignment (16) covers these */
-        p = realloc(old, new_size);
-    } else {
-        /* the adapter allocates its state with a larger alignment: realloc would not honour it */
-        p = aligned_alloc(align, (new_size + align - 1) / align * align);
-        if (p && old) {
-            memcpy(p, old, old_size < new_size ? old_size : new_size);
-            free(old);
-        }
-    }
-    if (!p)
-        abort();
-    return p;
-}
+#include "cabi_realloc.h"
 
 /* wasi:cli/exit@0.2.12 exit-with-code: func(status-code: u8) */
 __attribute__((import_module("wasi:cli/exit@0.2.12"), import_name("exit-with-code")))

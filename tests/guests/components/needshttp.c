@@ -7,27 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-__attribute__((export_name("cabi_realloc")))
-void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size)
-{
-    if (new_size == 0)
-        return (void *)align;
-    void *p;
-    if (align <= 16) {
-        /* malloc's alignment (16) covers these */
-        p = realloc(old, new_size);
-    } else {
-        /* the adapter allocates its state with a larger alignment: realloc would not honour it */
-        p = aligned_alloc(align, (new_size + align - 1) / align * align);
-        if (p && old) {
-            memcpy(p, old, old_size < new_size ? old_size : new_size);
-            free(old);
-        }
-    }
-    if (!p)
-        abort();
-    return p;
-}
+#include "cabi_realloc.h"
 
 /* handle: func(request: own<outgoing-request>, options: option<own<request-options>>)
  *   -> result<own<future-incoming-response>, error-code>: flat parameters, the result through a return pointer. */
