@@ -115,6 +115,7 @@ internal sealed class ComponentCache
             throw new WasmCompileException(read.ResolvedPath, e.Message, e);
         }
         var compileTime = compileClock.Elapsed;
+        NativeHeap.ReleaseAfterCompile(read.Bytes.Length);
         if (disk?.Store(artifactKey, read.Sha256, component.Serialize) is { } storeNote)
         {
             notes.Add(storeNote);

@@ -385,6 +385,7 @@ internal sealed class ModuleCache
         var compileClock = Stopwatch.StartNew();
         var module = Module.FromBytes(profile.Engine, displayName, bytes);
         var compileTime = compileClock.Elapsed;
+        NativeHeap.ReleaseAfterCompile(bytes.Length);
         if (profile.Tier == WasmCompileTier.Baseline && setup.Disk is { } later)
         {
             // Baseline code is a first run's, and its artifact is large (about four times the module): writing it
@@ -409,7 +410,9 @@ internal sealed class ModuleCache
 
     private static Loaded LoadCompiledInBackground(EngineProfile profile, Func<byte[]> wasm, string sha256, string displayName, Setup setup, List<string> notes)
     {
-        using var compiled = Module.FromBytes(profile.BackgroundEngine, displayName, wasm());
+        byte[] bytes = wasm();
+        using var compiled = Module.FromBytes(profile.BackgroundEngine, displayName, bytes);
+        NativeHeap.ReleaseAfterCompile(bytes.Length);
         Module? module = null;
         if (setup.Disk is { } disk)
         {
