@@ -64,8 +64,12 @@ function Invoke-Once([string] $Name) {
         # No output file: the result is stdout.
         [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes($result.Stdout)))
     }
+    $self = [Diagnostics.Process]::GetCurrentProcess()
     [pscustomobject]@{
         ms = [Math]::Round($ms, 1)
+        # The session's resident memory after the run, and its peak so far (the compiles' scratch memory included).
+        residentMB = [Math]::Round($self.WorkingSet64 / 1MB)
+        peakMB = [Math]::Round($self.PeakWorkingSet64 / 1MB)
         tier = "$($warmup.Tier)"
         source = $warmup.Source
         compileMs = [Math]::Round($warmup.CompileTime.TotalMilliseconds, 1)

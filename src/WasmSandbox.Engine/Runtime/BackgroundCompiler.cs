@@ -7,7 +7,8 @@ namespace WasmSandbox;
 /// Compiles optimized code for later runs while the first run goes on on baseline code: one job at a time, on one
 /// thread of its own whose scheduling priority is lowered (nice 10 on Linux, BelowNormal elsewhere), and with the
 /// engines' parallel compilation off, so a background compile uses at most one core and yields it to a running guest
-/// or a foreground compile that wants it. The thread exists only while there is work.
+/// that wants it. A compile does not start while a start compiles baseline code (<see cref="HoldForeground"/>). The
+/// thread exists only while there is work.
 /// </summary>
 internal sealed partial class BackgroundCompiler
 {
@@ -19,6 +20,7 @@ internal sealed partial class BackgroundCompiler
     private readonly object _gate = new();
     private bool _running;
     private int _pending;
+    private int _foreground;
 
     /// <summary>How many jobs are queued or running.</summary>
     public int Pending => Volatile.Read(ref _pending);
@@ -41,24 +43,91 @@ internal sealed partial class BackgroundCompiler
         new Thread(Run) { IsBackground = true, Name = "WasmSandbox background compiler", Priority = ThreadPriority.BelowNormal }.Start();
     }
 
+    /// <summary>
+    /// Held by a start while it compiles baseline code for its run: queued compiles (not the short jobs that go
+    /// first) wait until no start holds it, so a first run's compile has every core to itself and the two compilers'
+    /// scratch memory (2.4 GB for Winch, 2.2 GB for Cranelift on clang's 75 MB) does not peak together. A compile
+    /// already running goes on.
+    /// </summary>
+    public IDisposable HoldForeground()
+    {
+        Interlocked.Increment(ref _foreground);
+        return new ForegroundHold(this);
+    }
+
+    private void EndForeground()
+    {
+        if (Interlocked.Decrement(ref _foreground) == 0)
+        {
+            lock (_gate)
+            {
+                Monitor.PulseAll(_gate);
+            }
+        }
+    }
+
+    private void WaitForForeground()
+    {
+        lock (_gate)
+        {
+            while (Volatile.Read(ref _foreground) > 0)
+            {
+                Monitor.Wait(_gate, TimeSpan.FromSeconds(1));
+            }
+        }
+    }
+
+    private sealed class ForegroundHold(BackgroundCompiler owner) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                owner.EndForeground();
+            }
+        }
+    }
+
     private void Run()
     {
         LowerOwnPriority();
+        while (TryTake(out var job))
+        {
+            try
+            {
+                job();
+            }
+            catch (Exception)
+            {
+                // A job records its own failure for the runs that wait on it; nothing may end this thread early.
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _pending);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The next job: a short one first; a compile once no start holds the foreground. False, with the thread marked
+    /// gone under the lock Enqueue takes, when nothing is queued.
+    /// </summary>
+    private bool TryTake(out Action job)
+    {
         while (true)
         {
-            while (_first.TryDequeue(out var job) || _jobs.TryDequeue(out job))
+            if (_first.TryDequeue(out job!))
             {
-                try
+                return true;
+            }
+            if (!_jobs.IsEmpty)
+            {
+                WaitForForeground();
+                if (_first.TryDequeue(out job!) || _jobs.TryDequeue(out job!))
                 {
-                    job();
-                }
-                catch (Exception)
-                {
-                    // A job records its own failure for the runs that wait on it; nothing may end this thread early.
-                }
-                finally
-                {
-                    Interlocked.Decrement(ref _pending);
+                    return true;
                 }
             }
             lock (_gate)
@@ -66,7 +135,7 @@ internal sealed partial class BackgroundCompiler
                 if (_jobs.IsEmpty && _first.IsEmpty)
                 {
                     _running = false;
-                    return;
+                    return false;
                 }
             }
         }

@@ -173,7 +173,11 @@ internal sealed class ModuleCache
             try
             {
                 var profile = baseline();
-                var loaded = Get(profile, wasm, sha256, displayName, setup);
+                Loaded loaded;
+                using (_background.HoldForeground())
+                {
+                    loaded = Get(profile, wasm, sha256, displayName, setup);
+                }
                 if (pending)
                 {
                     // The background compile may have finished while this one ran, before there was anything to drop.
