@@ -46,10 +46,10 @@ Describe 'Compiler tiers' {
     It 'says in -Verbose which tier compiled and runs' {
         $guest = New-UniqueGuest $TestDrive
         $verbose = Invoke-WasmModule $guest.Path -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
-        ($verbose.Message -join "`n") | Should -Match 'compile executed from compiled .* baseline code \(optimized code being compiled in the background\)'
+        ($verbose.Message -join "`n") | Should -Match 'module compiled in .* ms; baseline code \(optimized code being compiled in the background\)'
         $optimized = New-UniqueGuest $TestDrive
         $verbose = Invoke-WasmModule $optimized.Path -CompilePolicy Optimized -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
-        ($verbose.Message -join "`n") | Should -Match 'compile executed from compiled .* optimized code; cache'
+        ($verbose.Message -join "`n") | Should -Match 'module compiled in .* ms; optimized code; cache'
     }
 
     It 'keeps to -CompilePolicy Optimized and Baseline' {

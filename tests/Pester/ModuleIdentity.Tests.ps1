@@ -68,7 +68,7 @@ Describe 'Starting an unchanged module file' {
         $second.Warmup.Source | Should -Be 'memory'
         $second.Warmup.Executed | Should -BeFalse
         $second.Warmup.CompileTime | Should -Be ([TimeSpan]::Zero)
-        $second.Verbose -join "`n" | Should -BeLike '*big.wasm*from memory*'
+        $second.Verbose -join "`n" | Should -BeLike '*big.wasm*module cached in memory*'
     }
 
     It 'runs the new content after the file is rewritten with the same size and modification time' {

@@ -56,10 +56,14 @@ public sealed class WasmWarmup
     /// </summary>
     public string? Note { get; }
 
-    public override string ToString() => (Source switch
+    public override string ToString() => Origin
+        + (Tier == WasmCompileTier.Baseline ? " (baseline code" + (OptimizedPending ? "; optimized code being compiled)" : ")") : "");
+
+    /// <summary>Where the code came from and what it cost, in words ("compiled in 8124 ms", "cached in memory").</summary>
+    internal string Origin => Source switch
     {
         Compiled => $"compiled in {CompileTime.TotalMilliseconds:0.#} ms",
         FromDisk => $"loaded from the disk cache in {CompileTime.TotalMilliseconds:0.#} ms",
         _ => "cached in memory",
-    }) + (Tier == WasmCompileTier.Baseline ? " (baseline code" + (OptimizedPending ? "; optimized code being compiled)" : ")") : "");
+    };
 }

@@ -57,7 +57,7 @@ public abstract class WasmRunCommandBase : WasmRunSettingsCommandBase
     /// <summary>The warmup facts as verbose lines: what was compiled or loaded, from where, and any cache note.</summary>
     internal static void WriteWarmup(PSCmdlet cmdlet, string subject, WasmWarmup warmup)
     {
-        cmdlet.WriteVerbose($"{subject}; compile {warmup.Reason} from {warmup.Source} in {warmup.CompileTime.TotalMilliseconds:0.#} ms; " +
+        cmdlet.WriteVerbose($"{subject}; module {warmup.Origin}; " +
             $"{warmup.Tier.ToString().ToLowerInvariant()} code{(warmup.OptimizedPending ? " (optimized code being compiled in the background)" : "")}; " +
             $"cache {warmup.CompileCacheDir ?? "off"}");
         if (warmup.Note is { } note)
