@@ -36,6 +36,8 @@ internal sealed partial class BackgroundCompiler
         {
             if (_running)
             {
+                // A thread waiting for the foreground takes a short job at once.
+                Monitor.PulseAll(_gate);
                 return;
             }
             _running = true;
@@ -66,11 +68,11 @@ internal sealed partial class BackgroundCompiler
         }
     }
 
-    private void WaitForForeground()
+    private void WaitForForegroundOrShortJob()
     {
         lock (_gate)
         {
-            while (Volatile.Read(ref _foreground) > 0)
+            while (Volatile.Read(ref _foreground) > 0 && _first.IsEmpty)
             {
                 Monitor.Wait(_gate, TimeSpan.FromSeconds(1));
             }
@@ -124,11 +126,12 @@ internal sealed partial class BackgroundCompiler
             }
             if (!_jobs.IsEmpty)
             {
-                WaitForForeground();
-                if (_first.TryDequeue(out job!) || _jobs.TryDequeue(out job!))
+                WaitForForegroundOrShortJob();
+                if (_first.TryDequeue(out job!) || (Volatile.Read(ref _foreground) == 0 && _jobs.TryDequeue(out job!)))
                 {
                     return true;
                 }
+                continue;
             }
             lock (_gate)
             {
