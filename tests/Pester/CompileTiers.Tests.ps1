@@ -109,4 +109,32 @@ Describe 'Compiler tiers' {
         tiercmd | Should -BeExactly $guest.Id
         (Get-WasmExecution | Select-Object -Last 1).Warmup.Tier | Should -Be 'Baseline'
     }
+
+    It 'leaves the optimized code of a small module in the disk cache when the session ends right after its first run' {
+        # pwsh -c, a runbook's job: the session ends as soon as its one run does. It waits (a few seconds at most) for
+        # the background compile, so the next session loads optimized code instead of compiling again.
+        $guest = New-UniqueGuest $TestDrive
+        $cache = Join-Path $TestDrive "cache-$([guid]::NewGuid().ToString('N'))"
+        $command = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module $(ConvertTo-QuotedLiteral (Get-Module WasmSandbox).Path)
+`$result = Invoke-WasmModule $(ConvertTo-QuotedLiteral $guest.Path) -AsResult
+`$warmup = (Get-WasmExecution -Id `$result.ExecutionId).Warmup
+"`$(`$result.Stdout.Trim())|`$(`$warmup.Source)|`$(`$warmup.Tier)"
+"@
+        $saved = $env:WASMSANDBOX_CACHE_DIR
+        $env:WASMSANDBOX_CACHE_DIR = $cache
+        try {
+            $sessions = foreach ($session in 1..2) {
+                $output = @(Invoke-NewSession $command)
+                $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
+                "$($output[-1])".Trim()
+            }
+        }
+        finally {
+            $env:WASMSANDBOX_CACHE_DIR = $saved
+        }
+        $sessions[0] | Should -BeExactly "$($guest.Id)|compiled|Baseline"
+        $sessions[1] | Should -BeExactly "$($guest.Id)|disk|Optimized"
+    }
 }

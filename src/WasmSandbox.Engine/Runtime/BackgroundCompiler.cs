@@ -22,6 +22,15 @@ internal sealed partial class BackgroundCompiler
     private int _pending;
     private int _foreground;
 
+    /// <summary>
+    /// How long a process that is exiting waits for queued work: enough to store a baseline artifact (a few hundred
+    /// MB for the biggest modules) and to finish the optimized compile of a module of a megabyte or so, which a
+    /// session that ran a small tool once and ended (pwsh -c, a runbook's job) would otherwise lose, compiling it again
+    /// in every new session instead of loading it from the disk cache. A big module's compile is not waited for: it
+    /// takes minutes; that session's next run loads the stored baseline code (see -Precompile).
+    /// </summary>
+    internal static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(3);
+
     /// <summary>How many jobs are queued or running.</summary>
     public int Pending => Volatile.Read(ref _pending);
 
@@ -41,9 +50,27 @@ internal sealed partial class BackgroundCompiler
                 return;
             }
             _running = true;
+            AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
         }
         new Thread(Run) { IsBackground = true, Name = "WasmSandbox background compiler", Priority = ThreadPriority.BelowNormal }.Start();
     }
+
+    /// <summary>Waits, up to <paramref name="bound"/>, until nothing is queued or running; true when that happened.</summary>
+    public bool WaitIdle(TimeSpan bound)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (Pending > 0)
+        {
+            if (clock.Elapsed >= bound)
+            {
+                return false;
+            }
+            Thread.Sleep(10);
+        }
+        return true;
+    }
+
+    private void OnProcessExit(object? sender, EventArgs e) => WaitIdle(ExitGrace);
 
     /// <summary>
     /// Held by a start while it compiles baseline code for its run: queued compiles (not the short jobs that go
@@ -138,6 +165,7 @@ internal sealed partial class BackgroundCompiler
                 if (_jobs.IsEmpty && _first.IsEmpty)
                 {
                     _running = false;
+                    AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
                     return false;
                 }
             }

@@ -68,4 +68,20 @@ public sealed class BackgroundCompilerTests
         Assert.True(done.Wait(Bound));
         Assert.Equal([1, 2, 3], order);
     }
+
+    [Fact]
+    public void WaitIdleReturnsWhenTheQueueIsDoneAndGivesUpAtItsBound()
+    {
+        var compiler = new BackgroundCompiler();
+        Assert.True(compiler.WaitIdle(TimeSpan.Zero));
+        using var release = new ManualResetEventSlim();
+        compiler.Enqueue(() => release.Wait(Bound));
+        compiler.Enqueue(() => { });
+
+        Assert.False(compiler.WaitIdle(TimeSpan.FromMilliseconds(200)));
+        release.Set();
+        Assert.True(compiler.WaitIdle(Bound));
+        Assert.Equal(0, compiler.Pending);
+    }
 }
+
