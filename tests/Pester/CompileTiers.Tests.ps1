@@ -99,7 +99,7 @@ Describe 'Compiler tiers' {
         $result.Stdout | Should -BeExactly "ok`n"
         $warmup = (Get-WasmExecution -Id $result.ExecutionId).Warmup
         $warmup.Tier | Should -Be 'Optimized'
-        $warmup.Note | Should -Match 'the baseline compiler \(Winch\) refused the module .*tail calls.*; it runs on optimized code'
+        $warmup.Note | Should -Match 'the baseline compiler \(Winch\) cannot compile the module \(wasm\[0\]::function\[\d+\].*tail calls.*\); it runs on optimized code'
     }
 
     It 'passes -CompilePolicy through New-WasmCommand' {

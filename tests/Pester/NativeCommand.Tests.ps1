@@ -198,6 +198,8 @@ Describe 'Resource figures on the exited event, the execution and -Verbose' {
         $exec.StdinBytes | Should -Be 13
         $exec.PeakMemoryBytes | Should -Be $exited.PeakMemoryBytes
         $exec.CpuTime | Should -Be $exited.CpuTime
+        $exec.Duration | Should -Be $exited.Duration
+        $exec.Duration | Should -BeOfType [TimeSpan]
     }
 
     It 'counts memory growth in the peak and shows it with -Verbose' {

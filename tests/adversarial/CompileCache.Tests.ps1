@@ -118,6 +118,17 @@ Describe 'The compile cache folder' {
         Assert-TreeUnchanged $before $parent
     }
 
+    It 'is not used below a writable parent by a tiered start either, which gives the reason once' {
+        $parent = Split-Path (Copy-Cache (Join-Path $root 'writable-tiered/parent/cache'))
+        & chmod 775 $parent
+
+        $run = Invoke-CacheSession (Join-Path $parent 'cache') "Run $(ConvertTo-QuotedLiteral $stdio) 'exit', '3' @{ CompilePolicy = 'Tiered' }"
+
+        $run.Tier | Should -Be 'Baseline'
+        $reason = "the disk compile cache was skipped: its parent folder $parent is writable by group or others without the sticky bit (mode 775)"
+        ($run.Note -split [regex]::Escape($reason)).Count - 1 | Should -Be 1 -Because "the note was: $($run.Note)"
+    }
+
     It 'is not used when another user owns it' {
         if (-not $isRoot) {
             Set-ItResult -Skipped -Because 'only root can chown a folder to another user'

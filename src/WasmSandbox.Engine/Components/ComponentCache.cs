@@ -115,11 +115,11 @@ internal sealed class ComponentCache
             throw new WasmCompileException(read.ResolvedPath, e.Message, e);
         }
         var compileTime = compileClock.Elapsed;
-        NativeHeap.ReleaseAfterCompile(read.Bytes.Length);
         if (disk?.Store(artifactKey, read.Sha256, component.Serialize) is { } storeNote)
         {
             notes.Add(storeNote);
         }
+        NativeHeap.ReleaseAfterCompile(read.Bytes.Length);
         return new Loaded(component, WasmWarmup.Compiled, compileTime, Join(notes));
     }
 

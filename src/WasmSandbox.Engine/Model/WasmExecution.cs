@@ -95,6 +95,9 @@ public sealed class WasmExecution
     /// <summary>Bytes of stderr the guest wrote, once ended (the sandbox's own note not counted).</summary>
     public long? StderrBytes => ExitedEvent?.StderrBytes;
 
+    /// <summary>Wall time of the run, once ended (see <see cref="WasmExitedEvent.Duration"/>); null while running.</summary>
+    public TimeSpan? Duration => ExitedEvent?.Duration;
+
     /// <summary>CPU time of the guest's thread, once ended; null where the system cannot tell.</summary>
     public TimeSpan? CpuTime => ExitedEvent?.CpuTime;
 

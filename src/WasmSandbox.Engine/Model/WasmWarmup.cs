@@ -30,7 +30,7 @@ public sealed class WasmWarmup
 
     /// <summary>The same facts with another note (a fallback's reason added to the cache's).</summary>
     internal WasmWarmup WithNote(string? note) =>
-        note is null ? this : new WasmWarmup(Source, ModulePath, CompileCacheDir, CompileTime, Note is null ? note : $"{Note}; {note}", Tier, OptimizedPending);
+        note is null || (Note is not null && Note.Contains(note, StringComparison.Ordinal)) ? this : new WasmWarmup(Source, ModulePath, CompileCacheDir, CompileTime, Note is null ? note : $"{Note}; {note}", Tier, OptimizedPending);
 
     /// <summary>True when the module was compiled for this execution.</summary>
     public bool Executed => Source == Compiled;

@@ -70,7 +70,15 @@ internal sealed partial class BackgroundCompiler
         return true;
     }
 
-    private void OnProcessExit(object? sender, EventArgs e) => WaitIdle(ExitGrace);
+    // Every compiler's exit handler waits until one deadline, set by the first: the grace is per process, not per compiler.
+    private static long s_exitDeadline;
+
+    private void OnProcessExit(object? sender, EventArgs e)
+    {
+        long now = Environment.TickCount64;
+        Interlocked.CompareExchange(ref s_exitDeadline, now + (long)ExitGrace.TotalMilliseconds, 0);
+        WaitIdle(TimeSpan.FromMilliseconds(Math.Max(0, Volatile.Read(ref s_exitDeadline) - now)));
+    }
 
     /// <summary>
     /// Held by a start while it compiles baseline code for its run: queued compiles (not the short jobs that go

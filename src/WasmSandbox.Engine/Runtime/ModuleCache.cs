@@ -115,6 +115,9 @@ internal sealed class ModuleCache
     /// <summary>How many background compiles are queued or running.</summary>
     public int BackgroundPending => _background.Pending;
 
+    /// <summary>For tests: called on the background compiler's thread as it starts compiling a module (its entry is then being loaded).</summary>
+    internal Action? BackgroundCompileStarting { get; set; }
+
     /// <summary>
     /// The compiled module for one start under <paramref name="policy"/>, and the profile whose engine it belongs to
     /// (<paramref name="optimized"/> or <paramref name="baseline"/>). This is the one place that decides the tier:
@@ -145,11 +148,10 @@ internal sealed class ModuleCache
         var setup = Current();
         if (policy == WasmCompilePolicy.Optimized || baseline is null)
         {
-            var loaded = Get(optimized, wasm, sha256, displayName, setup);
+            var loaded = Get(optimized, wasm, sha256, displayName, setup, out var waited);
             string? why = policy == WasmCompilePolicy.Optimized ? null : baselineUnavailable;
-            return (loaded.Module, Warmup(loaded, modulePath, setup, WasmCompileTier.Optimized).WithNote(why is null ? null : $"{why}; the module runs on optimized code"), optimized);
+            return (loaded.Module, Warmup(loaded, modulePath, setup, WasmCompileTier.Optimized, waited: waited).WithNote(why is null ? null : $"{why}; the module runs on optimized code"), optimized);
         }
-        bool pending = false;
         // Why a stored optimized artifact was not used (tampered, foreign, unreadable): said on this start's warmup,
         // whatever code it then runs on, as a start without tiers would say it.
         string? diskNote = null;
@@ -166,7 +168,6 @@ internal sealed class ModuleCache
                 _backgroundFailed.TryRemove(Key(optimized, sha256), out _);
                 return (loaded.Module, Warmup(loaded, modulePath, setup, WasmCompileTier.Optimized), optimized);
             }
-            pending = ScheduleOptimized(preferred ?? optimized, baseline, wasm, sha256, displayName, setup);
         }
         if (!_baselineRefused.TryGetValue(sha256, out string? refused))
         {
@@ -178,6 +179,10 @@ internal sealed class ModuleCache
                 {
                     loaded = Get(profile, wasm, sha256, displayName, setup);
                 }
+                // Scheduled once Winch has taken the module: one it refuses is compiled by this start below, in the
+                // foreground on every core, rather than by the background compiler on one thread while the start waits.
+                bool pending = policy == WasmCompilePolicy.Tiered
+                    && ScheduleOptimized(preferred ?? optimized, baseline, wasm, sha256, displayName, setup);
                 if (pending)
                 {
                     // The background compile may have finished while this one ran, before there was anything to drop.
@@ -192,9 +197,9 @@ internal sealed class ModuleCache
             }
         }
         // Waits for the background compile if one is under way (the same entry), or compiles now.
-        var fallback = Get(optimized, wasm, sha256, displayName, setup);
-        return (fallback.Module, Warmup(fallback, modulePath, setup, WasmCompileTier.Optimized).WithNote(diskNote)
-            .WithNote($"the baseline compiler (Winch) refused the module ({refused}); it runs on optimized code"), optimized);
+        var fallback = Get(optimized, wasm, sha256, displayName, setup, out var waitedForFallback);
+        return (fallback.Module, Warmup(fallback, modulePath, setup, WasmCompileTier.Optimized, waited: waitedForFallback).WithNote(diskNote)
+            .WithNote($"the baseline compiler (Winch) cannot compile the module ({refused}); it runs on optimized code"), optimized);
     }
 
     /// <summary>
@@ -297,7 +302,12 @@ internal sealed class ModuleCache
     {
         var lines = message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         // Wasmtime's "failed to compile" chain names the function and then the cause; the cause says what is missing.
-        return lines.Length == 0 ? message : string.Join(" ", lines.Where(l => l != "Caused by:").Take(3));
+        string text = lines.Length == 0 ? message : string.Join(" ", lines.Where(l => l != "Caused by:").Take(3));
+        // Wasmtime words every compile failure as "module '...' is not valid: failed to compile: ...", but a module
+        // Winch refuses is valid (Cranelift compiles it): only the part after that says why.
+        const string failed = "failed to compile: ";
+        int at = text.IndexOf(failed, StringComparison.Ordinal);
+        return at < 0 ? text : text[(at + failed.Length)..];
     }
 
     /// <summary>
@@ -308,8 +318,8 @@ internal sealed class ModuleCache
     public WasmWarmup Precompile(EngineProfile profile, Func<byte[]> wasm, string sha256, string modulePath, string displayName)
     {
         var setup = Current();
-        var loaded = Get(profile, wasm, sha256, displayName, setup);
-        var warmup = Warmup(loaded, modulePath, setup);
+        var loaded = Get(profile, wasm, sha256, displayName, setup, out var waited);
+        var warmup = Warmup(loaded, modulePath, setup, waited: waited);
         if (warmup.Source != WasmWarmup.FromMemory || setup.Disk is null)
         {
             return warmup;
@@ -318,12 +328,29 @@ internal sealed class ModuleCache
         return new WasmWarmup(WasmWarmup.FromMemory, modulePath, setup.Settings.Directory, TimeSpan.Zero, note);
     }
 
-    private Loaded Get(EngineProfile profile, Func<byte[]> wasm, string sha256, string displayName, Setup setup)
+    private Loaded Get(EngineProfile profile, Func<byte[]> wasm, string sha256, string displayName, Setup setup) =>
+        Get(profile, wasm, sha256, displayName, setup, out _);
+
+    /// <summary>
+    /// The module from memory, disk or a compile, with <paramref name="waited"/>: how long this call waited for a load
+    /// another thread was doing (the background compiler, or another start); null when it found the module loaded or
+    /// loaded it itself.
+    /// </summary>
+    private Loaded Get(EngineProfile profile, Func<byte[]> wasm, string sha256, string displayName, Setup setup, out TimeSpan? waited)
     {
         string key = Key(profile, sha256);
-        var lazy = _modules.GetOrAdd(key, _ => new Lazy<Loaded>(
-            () => Load(profile, wasm, sha256, displayName, setup, background: t_inBackground), LazyThreadSafetyMode.ExecutionAndPublication));
-        return Resolve(key, lazy);
+        bool mine = false;
+        var lazy = _modules.GetOrAdd(key, _ =>
+        {
+            mine = true;
+            return new Lazy<Loaded>(
+                () => Load(profile, wasm, sha256, displayName, setup, background: t_inBackground), LazyThreadSafetyMode.ExecutionAndPublication);
+        });
+        bool ready = lazy.IsValueCreated;
+        var clock = Stopwatch.StartNew();
+        var loaded = Resolve(key, lazy);
+        waited = mine || ready ? null : clock.Elapsed;
+        return loaded;
     }
 
     /// <summary>The entry's module, waiting for its load; a failed load is dropped so the next start tries again.</summary>
@@ -383,13 +410,13 @@ internal sealed class ModuleCache
         }
         if (background)
         {
+            BackgroundCompileStarting?.Invoke();
             return LoadCompiledInBackground(profile, wasm, sha256, displayName, setup, notes);
         }
         byte[] bytes = wasm(); // read now if the caller had not (not counted as compile time)
         var compileClock = Stopwatch.StartNew();
         var module = Module.FromBytes(profile.Engine, displayName, bytes);
         var compileTime = compileClock.Elapsed;
-        NativeHeap.ReleaseAfterCompile(bytes.Length);
         if (profile.Tier == WasmCompileTier.Baseline && setup.Disk is { } later)
         {
             // Baseline code is a first run's, and its artifact is large (about four times the module): writing it
@@ -402,6 +429,8 @@ internal sealed class ModuleCache
                 if (!HasOptimized(profile.Fuel, sha256))
                 {
                     later.Store(profile.Key, sha256, module);
+                    // Serializing a big module's code takes hundreds of MB of its own.
+                    NativeHeap.ReleaseAfterCompile(bytes.Length);
                 }
             }, first: true);
         }
@@ -409,6 +438,7 @@ internal sealed class ModuleCache
         {
             notes.Add(storeNote);
         }
+        NativeHeap.ReleaseAfterCompile(bytes.Length);
         return new Loaded(module, new Report(WasmWarmup.Compiled, compileTime, Join(notes)));
     }
 
@@ -416,7 +446,6 @@ internal sealed class ModuleCache
     {
         byte[] bytes = wasm();
         using var compiled = Module.FromBytes(profile.BackgroundEngine, displayName, bytes);
-        NativeHeap.ReleaseAfterCompile(bytes.Length);
         Module? module = null;
         if (setup.Disk is { } disk)
         {
@@ -431,7 +460,8 @@ internal sealed class ModuleCache
         }
         // Without a usable disk cache (or when the artifact just written cannot be loaded back), through memory.
         module ??= Module.Deserialize(profile.Engine, displayName, compiled.Serialize());
-        var loaded = new Loaded(module, new Report(WasmWarmup.Compiled, TimeSpan.Zero, Join(notes)));
+        NativeHeap.ReleaseAfterCompile(bytes.Length);
+        var loaded = new Loaded(module, new Report(WasmWarmup.Compiled, TimeSpan.Zero, Join(notes))) { Background = true };
         loaded.Claim();
         return loaded;
     }
@@ -441,9 +471,17 @@ internal sealed class ModuleCache
     /// execution is charged with the compile, even when several waited for it.
     /// </summary>
     private static WasmWarmup Warmup(Loaded loaded, string modulePath, Setup setup,
-        WasmCompileTier tier = WasmCompileTier.Optimized, bool optimizedPending = false)
+        WasmCompileTier tier = WasmCompileTier.Optimized, bool optimizedPending = false, TimeSpan? waited = null)
     {
         var report = loaded.Claim() ? loaded.Report : Report.Memory;
+        if (loaded.Background && waited is { } wait)
+        {
+            // No start is charged with a background compile, but one that had to wait for it did not get its code from
+            // memory: it says how long it waited, and why.
+            report = new Report(WasmWarmup.Compiled, wait, Join([
+                .. loaded.Report.Note is { } note ? [note] : Array.Empty<string>(),
+                $"waited {wait.TotalMilliseconds:0} ms for the optimized code the background compiler was preparing"]));
+        }
         return new WasmWarmup(report.Source, modulePath, setup.Settings.Directory, report.Time, report.Note, tier, optimizedPending);
     }
 
@@ -473,6 +511,9 @@ internal sealed class ModuleCache
     {
         private int _claimed;
         private int _enqueued;
+
+        /// <summary>Compiled by the background compiler (nobody's start paid for it).</summary>
+        public bool Background { get; init; }
 
         public Module Module { get; } = module;
 

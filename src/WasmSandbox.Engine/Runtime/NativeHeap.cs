@@ -28,7 +28,8 @@ internal static unsafe class NativeHeap
 
     /// <summary>
     /// Call after compiling a module or component of <paramref name="moduleBytes"/> bytes, once the compiler has
-    /// returned. Compiles that end while a trim is still queued share it.
+    /// returned and its code has been stored (serializing a big module's code takes hundreds of MB too). Compiles that
+    /// end while a trim is still queued share it.
     /// </summary>
     public static void ReleaseAfterCompile(long moduleBytes)
     {

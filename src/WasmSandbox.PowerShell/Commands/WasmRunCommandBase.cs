@@ -49,7 +49,12 @@ public abstract class WasmRunCommandBase : WasmRunSettingsCommandBase
     private protected WasmExecution StartOrThrow(WasmContext context, WasmExecutionOptions options)
     {
         var execution = WithCompileProgress(context, () => WasmRuntime.Shared.Start(context, options), started => started.Stop(),
-            options.CompilePolicy == WasmCompilePolicy.Optimized ? OptimizedCompile : BaselineCompile);
+            options.CompilePolicy switch
+            {
+                WasmCompilePolicy.Optimized => OptimizedCompile,
+                WasmCompilePolicy.Baseline => BaselineOnlyCompile,
+                _ => BaselineCompile,
+            });
         WriteWarmup(this, $"{execution.ExecutionId}: {execution.ResolvedModulePath}, permission tier {options.PermissionTier}", execution.Warmup);
         return execution;
     }
@@ -118,6 +123,8 @@ public abstract class WasmRunCommandBase : WasmRunSettingsCommandBase
     internal const string OptimizedCompile = "compiling optimized code with Cranelift";
 
     private const string BaselineCompile = "compiling baseline code with Winch (optimized code follows in the background)";
+
+    private const string BaselineOnlyCompile = "compiling baseline code with Winch";
 
     /// <summary>Feeds the current pipeline object to the guest's stdin, if one was bound.</summary>
     private protected void FeedInput(WasmExecution execution)

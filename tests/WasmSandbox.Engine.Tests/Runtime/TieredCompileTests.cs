@@ -129,6 +129,42 @@ public sealed class TieredCompileTests : IDisposable
         Assert.Equal(2, cache.Loads);
     }
 
+    [Fact]
+    public async Task AStartThatWaitsForTheBackgroundCompileSaysSoInsteadOfMemory()
+    {
+        var (runtime, cache) = NewRuntime(disk: false);
+        // Engines and the pool exist before the timed part (creating the pool takes a while of its own).
+        Assert.Equal(0, RunOn(runtime, UniqueHello().Wat, WasmCompilePolicy.Optimized).ExitCode);
+        var (wat, id) = UniqueHello();
+        using var compiling = new ManualResetEventSlim();
+        using var go = new ManualResetEventSlim();
+        cache.BackgroundCompileStarting = () =>
+        {
+            compiling.Set();
+            go.Wait(TimeSpan.FromMinutes(1));
+        };
+
+        var first = RunOn(runtime, wat);
+        Assert.Equal(WasmCompileTier.Baseline, first.Execution.Warmup.Tier);
+        Assert.True(compiling.Wait(TimeSpan.FromMinutes(1)), "the background compile did not start");
+        // The optimized code is being compiled: a start that asks for it waits, then says what it waited for.
+        // On a thread of its own: with the test's thread sleeping, a thread-pool task could wait for the pool to grow.
+        var optimized = Task.Factory.StartNew(() => RunOn(runtime, wat, WasmCompilePolicy.Optimized), TaskCreationOptions.LongRunning);
+        Thread.Sleep(300);
+        Assert.False(optimized.IsCompleted);
+        go.Set();
+        var run = await optimized;
+
+        Assert.Equal(id + "\n", run.Stdout);
+        var warmup = run.Execution.Warmup;
+        Assert.Equal(WasmCompileTier.Optimized, warmup.Tier);
+        Assert.Equal("compiled", warmup.Source);
+        Assert.True(warmup.CompileTime >= TimeSpan.FromMilliseconds(250), $"waited {warmup.CompileTime}: {warmup} | {warmup.Note} | {optimized.Id}");
+        Assert.Contains("for the optimized code the background compiler was preparing", warmup.Note);
+        // Later starts take it from memory.
+        Assert.Equal("memory", RunOn(runtime, wat, WasmCompilePolicy.Optimized).Execution.Warmup.Source);
+    }
+
     [Theory]
     [InlineData(WasmCompilePolicy.Tiered)]
     [InlineData(WasmCompilePolicy.Baseline)]
@@ -141,7 +177,13 @@ public sealed class TieredCompileTests : IDisposable
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("ok\n", run.Stdout);
         Assert.Equal(WasmCompileTier.Optimized, run.Execution.Warmup.Tier);
-        Assert.Contains("the baseline compiler (Winch) refused the module", run.Execution.Warmup.Note);
+        Assert.Contains("the baseline compiler (Winch) cannot compile the module (", run.Execution.Warmup.Note);
+        // The module is valid (Cranelift compiles it): the note gives Winch's reason, not Wasmtime's "is not valid".
+        Assert.DoesNotContain("not valid", run.Execution.Warmup.Note);
+        Assert.Contains("tail call", run.Execution.Warmup.Note);
+        // This start compiled the optimized code itself (in the foreground, on every core) and says so.
+        Assert.Equal("compiled", run.Execution.Warmup.Source);
+        Assert.True(run.Execution.Warmup.CompileTime > TimeSpan.Zero);
         Assert.Contains("tail calls", run.Execution.Warmup.Note);
         // Remembered: the next start goes straight to the optimized code, with no second attempt or note.
         WaitForBackground(runtime);
