@@ -122,18 +122,7 @@ Import-Module $(ConvertTo-QuotedLiteral (Get-Module WasmSandbox).Path)
 `$warmup = (Get-WasmExecution -Id `$result.ExecutionId).Warmup
 "`$(`$result.Stdout.Trim())|`$(`$warmup.Source)|`$(`$warmup.Tier)"
 "@
-        $saved = $env:WASMSANDBOX_CACHE_DIR
-        $env:WASMSANDBOX_CACHE_DIR = $cache
-        try {
-            $sessions = foreach ($session in 1..2) {
-                $output = @(Invoke-NewSession $command)
-                $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
-                "$($output[-1])".Trim()
-            }
-        }
-        finally {
-            $env:WASMSANDBOX_CACHE_DIR = $saved
-        }
+        $sessions = @(Invoke-SessionsWithCache $command $cache)
         $sessions[0] | Should -BeExactly "$($guest.Id)|compiled|Baseline"
         $sessions[1] | Should -BeExactly "$($guest.Id)|disk|Optimized"
     }

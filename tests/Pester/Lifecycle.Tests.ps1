@@ -189,18 +189,7 @@ Import-Module $(ConvertTo-QuotedLiteral (Get-Module WasmSandbox).Path)
 `$events = Start-WasmExecution -Context (New-WasmContext $(ConvertTo-QuotedLiteral $wordfreq)) -Wait
 (Get-WasmExecution -Id `$events[-1].ExecutionId).Warmup.Source
 "@
-        $saved = $env:WASMSANDBOX_CACHE_DIR
-        $env:WASMSANDBOX_CACHE_DIR = $cache
-        try {
-            $sources = foreach ($session in 1..2) {
-                $output = @(Invoke-NewSession $command)
-                $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
-                "$($output[-1])".Trim()
-            }
-        }
-        finally {
-            $env:WASMSANDBOX_CACHE_DIR = $saved
-        }
+        $sources = @(Invoke-SessionsWithCache $command $cache)
         $sources | Should -Be @('compiled', 'disk')
         @(Get-ChildItem -LiteralPath $cache -File).Count | Should -BeGreaterThan 0
     }

@@ -66,4 +66,21 @@ function Invoke-NewSession([string] $Command, [string] $ShellPrefix) {
     }
 }
 
-Export-ModuleMember -Function Import-StagedModule, Get-GuestPath, New-WatCommand, New-WatFile, ConvertTo-QuotedLiteral, Invoke-NewSession
+# Runs $Command in $Count new sessions, one after another, each with $Cache as its compile cache, and returns the last
+# line each wrote; a session that fails fails the test with its output. The caller's cache setting is kept.
+function Invoke-SessionsWithCache([string] $Command, [string] $Cache, [int] $Count = 2) {
+    $saved = $env:WASMSANDBOX_CACHE_DIR
+    $env:WASMSANDBOX_CACHE_DIR = $Cache
+    try {
+        foreach ($session in 1..$Count) {
+            $output = @(Invoke-NewSession $Command)
+            $LASTEXITCODE | Should -Be 0 -Because ($output -join "`n")
+            "$($output[-1])".Trim()
+        }
+    }
+    finally {
+        $env:WASMSANDBOX_CACHE_DIR = $saved
+    }
+}
+
+Export-ModuleMember -Function Import-StagedModule, Get-GuestPath, New-WatCommand, New-WatFile, ConvertTo-QuotedLiteral, Invoke-NewSession, Invoke-SessionsWithCache
