@@ -478,9 +478,8 @@ internal sealed class ModuleCache
         {
             // No start is charged with a background compile, but one that had to wait for it did not get its code from
             // memory: it says how long it waited, and why.
-            report = new Report(WasmWarmup.Compiled, wait, Join([
-                .. loaded.Report.Note is { } note ? [note] : Array.Empty<string>(),
-                $"waited {wait.TotalMilliseconds:0} ms for the optimized code the background compiler was preparing"]));
+            string why = $"waited {wait.TotalMilliseconds:0} ms for the optimized code the background compiler was preparing";
+            report = new Report(WasmWarmup.Compiled, wait, loaded.Report.Note is { } note ? $"{note}; {why}" : why);
         }
         return new WasmWarmup(report.Source, modulePath, setup.Settings.Directory, report.Time, report.Note, tier, optimizedPending);
     }

@@ -159,7 +159,7 @@ public sealed class TieredCompileTests : IDisposable
         var warmup = run.Execution.Warmup;
         Assert.Equal(WasmCompileTier.Optimized, warmup.Tier);
         Assert.Equal("compiled", warmup.Source);
-        Assert.True(warmup.CompileTime >= TimeSpan.FromMilliseconds(250), $"waited {warmup.CompileTime}: {warmup} | {warmup.Note} | {optimized.Id}");
+        Assert.True(warmup.CompileTime >= TimeSpan.FromMilliseconds(250), $"waited {warmup.CompileTime}: {warmup}; {warmup.Note}");
         Assert.Contains("for the optimized code the background compiler was preparing", warmup.Note);
         // Later starts take it from memory.
         Assert.Equal("memory", RunOn(runtime, wat, WasmCompilePolicy.Optimized).Execution.Warmup.Source);
@@ -180,7 +180,6 @@ public sealed class TieredCompileTests : IDisposable
         Assert.Contains("the baseline compiler (Winch) cannot compile the module (", run.Execution.Warmup.Note);
         // The module is valid (Cranelift compiles it): the note gives Winch's reason, not Wasmtime's "is not valid".
         Assert.DoesNotContain("not valid", run.Execution.Warmup.Note);
-        Assert.Contains("tail call", run.Execution.Warmup.Note);
         // This start compiled the optimized code itself (in the foreground, on every core) and says so.
         Assert.Equal("compiled", run.Execution.Warmup.Source);
         Assert.True(run.Execution.Warmup.CompileTime > TimeSpan.Zero);
