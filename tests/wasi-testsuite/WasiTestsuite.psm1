@@ -13,10 +13,17 @@ $script:ArchiveName = 'wasi-testsuite-prebuilt.tar.xz'
 # checkout; a clean clone elsewhere may sit deeper).
 function Get-WasiTestsuiteCandidate {
     if ($env:WASMSANDBOX_WASI_TESTSUITE) { $env:WASMSANDBOX_WASI_TESTSUITE }
-    $dir = [IO.DirectoryInfo]::new($script:RepoRoot)
-    while ($dir.Parent) {
-        Join-Path $dir.Parent.FullName 'shared/wasi-testsuite'
-        $dir = $dir.Parent
+    # Beside this checkout, and beside the local repository it was cloned from (a clone made elsewhere, such as
+    # 'git clone . /tmp/fresh-clone', would otherwise skip the suite).
+    $roots = @($script:RepoRoot)
+    $origin = & git -C $script:RepoRoot config --get remote.origin.url 2>$null
+    if ($origin -and (Test-Path -LiteralPath $origin -PathType Container)) { $roots += (Resolve-Path -LiteralPath $origin).ProviderPath }
+    foreach ($root in $roots) {
+        $dir = [IO.DirectoryInfo]::new($root)
+        while ($dir.Parent) {
+            Join-Path $dir.Parent.FullName 'shared/wasi-testsuite'
+            $dir = $dir.Parent
+        }
     }
 }
 
